@@ -1,0 +1,207 @@
+"""Statements and derivations: the SymPy objects every claim is made of.
+
+A :class:`Statement` is one or more named relations ``lhs = rhs`` over a
+:class:`Domain`.  The ``lhs`` names the quantity (an expectation, a kernel, a
+limit) and the ``rhs`` is the closed form: the numeric checks lambdify the
+``rhs`` to make their predictions, so the expression that is derived is the very
+expression that is measured.
+
+A :class:`Derivation` is an ordered tuple of :class:`Step` objects, each one
+relation with its justification; the engine (:mod:`derivations.engine`) checks
+every step on its own.  Derivations are built *from* a statement (a function
+``Statement -> Derivation``), so a wrong statement (a mutant) yields steps that
+fail.
+"""
+from __future__ import annotations
+
+import enum
+import random
+from dataclasses import dataclass, field, replace
+from typing import Mapping
+
+import sympy as sp
+
+__all__ = ["Quantity", "Domain", "Relation", "Statement", "Justification", "Step", "Derivation"]
+
+# Sampling of unbounded ends: a coordinate on (lo, oo) is drawn as lo + exp(N(0, s)).
+_LOG_SPREAD = 1.5
+# Distance from an open finite end at which that end is sampled.
+_OPEN_EDGE = sp.Rational(1, 10**6)
+# The large value at which an unbounded end is sampled.
+_FAR = sp.Integer(10**3)
+
+
+class Quantity(sp.Symbol):
+    """A named quantity that prints as its own LaTeX: an expectation, a kernel, a norm.
+
+    It is the left-hand side of a relation: what a numeric check measures.  The
+    plain name is what ``str`` shows; ``latex`` is what the document shows.
+    """
+
+    _latex_of: dict[str, str] = {}
+
+    def __new__(cls, name: str, latex: str | None = None, **assumptions):
+        if latex is not None:
+            cls._latex_of[name] = latex
+        return super().__new__(cls, name, **assumptions)
+
+    def _latex(self, printer) -> str:
+        return self._latex_of.get(self.name, self.name)
+
+
+@dataclass(frozen=True)
+class Domain:
+    """Where a statement's symbols live.
+
+    ``intervals`` maps each free coordinate to a SymPy ``Interval``; ``derived``
+    maps further symbols to expressions in those coordinates (for example
+    ``k12 = c*sqrt(k11*k22)`` with ``c`` in [-1, 1], which keeps a 2x2
+    covariance positive semi-definite without rejection).  ``description`` is the
+    domain in words or LaTeX, for the reports.
+    """
+
+    intervals: Mapping[sp.Symbol, sp.Interval] = field(hash=False)
+    derived: Mapping[sp.Symbol, sp.Expr] = field(default_factory=dict, hash=False)
+    description: str = ""
+
+    def edges(self, symbol: sp.Symbol) -> tuple[sp.Expr, ...]:
+        """The values at (closed ends) or next to (open or infinite ends) the edges."""
+        iv = self.intervals[symbol]
+        out = []
+        for end, is_open, sign in ((iv.start, iv.left_open, 1), (iv.end, iv.right_open, -1)):
+            if end.is_infinite:
+                out.append(-sign * _FAR)
+            elif is_open:
+                out.append(end + sign * _OPEN_EDGE)
+            else:
+                out.append(end)
+        return tuple(out)
+
+    def interior(self, symbol: sp.Symbol, rnd: random.Random) -> sp.Expr:
+        """A random point inside the interval of ``symbol`` (as an exact Rational)."""
+        iv = self.intervals[symbol]
+        lo, hi = iv.start, iv.end
+        if lo.is_finite and hi.is_finite:
+            t = rnd.uniform(0.02, 0.98)
+            value = float(lo) + t * float(hi - lo)
+        elif lo.is_finite:
+            value = float(lo) + rnd.lognormvariate(0.0, _LOG_SPREAD)
+        elif hi.is_finite:
+            value = float(hi) - rnd.lognormvariate(0.0, _LOG_SPREAD)
+        else:
+            value = rnd.gauss(0.0, 2.0)
+        return sp.Rational(value).limit_denominator(10**9)
+
+    def sample(self, count: int, rnd: random.Random) -> list[dict[sp.Symbol, sp.Expr]]:
+        """``count`` points: first the edges of every coordinate in turn, then interior ones.
+
+        Each point assigns every coordinate and every derived symbol.
+        """
+        coords = list(self.intervals)
+        points = []
+        for i in range(count):
+            point = {s: self.interior(s, rnd) for s in coords}
+            edge_round, which = divmod(i, 2)
+            if coords and edge_round < len(coords):
+                symbol = coords[edge_round]
+                point[symbol] = self.edges(symbol)[which]
+            points.append(point)
+        return [self._complete(p) for p in points]
+
+    def _complete(self, point: dict[sp.Symbol, sp.Expr]) -> dict[sp.Symbol, sp.Expr]:
+        full = dict(point)
+        for symbol, expr in self.derived.items():
+            full[symbol] = expr.subs(point)
+        return full
+
+    def substitute(self, expr):
+        """``expr`` with the derived symbols written in the free coordinates."""
+        return expr.subs(dict(self.derived)) if self.derived else expr
+
+
+@dataclass(frozen=True)
+class Relation:
+    """One named relation ``lhs = rhs``; ``rhs`` is the closed form that is checked."""
+
+    name: str
+    lhs: sp.Basic
+    rhs: sp.Basic
+
+
+@dataclass(frozen=True)
+class Statement:
+    """The relations a claim asserts, their domain and their assumptions in words."""
+
+    relations: tuple[Relation, ...]
+    domain: Domain
+    assumptions: str = ""
+
+    def __post_init__(self):
+        names = [r.name for r in self.relations]
+        if len(set(names)) != len(names) or not names:
+            raise ValueError(f"relations={names!r}: need at least one, with distinct names")
+
+    def __getitem__(self, name: str) -> Relation:
+        for relation in self.relations:
+            if relation.name == name:
+                return relation
+        raise KeyError(f"no relation named {name!r}; have {[r.name for r in self.relations]}")
+
+    @property
+    def rhs(self) -> sp.Basic:
+        """The closed form of a single-relation statement."""
+        if len(self.relations) != 1:
+            raise ValueError("rhs is ambiguous for a statement of several relations; index by name")
+        return self.relations[0].rhs
+
+    def with_rhs(self, name: str, rhs: sp.Basic) -> "Statement":
+        """A copy with relation ``name`` given a different closed form (how mutants are made)."""
+        self[name]
+        relations = tuple(replace(r, rhs=rhs) if r.name == name else r for r in self.relations)
+        return replace(self, relations=relations)
+
+
+class Justification(enum.Enum):
+    """Why a step holds; the engine checks every kind the same way."""
+
+    ALGEBRA = "algebra"
+    DIFFERENTIATE = "differentiate"
+    INTEGRATE = "integrate"
+    SUBSTITUTE = "substitute"
+    LIMIT = "limit"
+    USES_CLAIM = "uses-claim"
+    NUMERIC_ONLY = "numeric-only"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One checked relation ``lhs op rhs`` of a derivation.
+
+    ``lhs`` and ``rhs`` are SymPy expressions or matrices that SymPy has already
+    computed (a derivative taken, an integral done, a limit evaluated); ``op`` is
+    one of ``=, <=, <, >=, >``.  ``text`` says in words what the step does;
+    ``uses`` names the claim a ``USES_CLAIM`` step relies on.  ``domain``
+    overrides the statement's domain for this step.
+    """
+
+    text: str
+    lhs: sp.Basic
+    rhs: sp.Basic
+    how: Justification = Justification.ALGEBRA
+    op: str = "="
+    uses: str | None = None
+    domain: Domain | None = None
+
+    def __post_init__(self):
+        if self.op not in ("=", "<=", "<", ">=", ">"):
+            raise ValueError(f"op={self.op!r}: accepted are '=', '<=', '<', '>=', '>'")
+        if self.how is Justification.USES_CLAIM and not self.uses:
+            raise ValueError("a USES_CLAIM step must name the claim it uses (uses=...)")
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """Ordered steps and, in words, why together they establish the statement."""
+
+    steps: tuple[Step, ...]
+    conclusion: str = ""

@@ -1,0 +1,178 @@
+"""The symbolic checking engine: the verdict ladder of DESIGN.md for one step.
+
+1. SymPy tries to reduce ``lhs - rhs`` to zero (for inequalities: to show the
+   difference has the right sign) with a ladder of simplifiers, first in the
+   statement's own symbols, then with the domain's derived symbols substituted.
+   Success is ``proved``: nothing else ever is.
+2. Otherwise both sides are evaluated to high precision (mpmath through
+   ``evalf``) at points inside the declared domain, edges included.  A point where
+   they differ is a counterexample: ``refuted``.  Agreement to many digits at every
+   point is ``checked-numerically``, reported as such.
+3. A step that can be neither decided nor evaluated is ``unsupported``.
+
+Structural ``==`` is never used as equality of meaning, and ``Expr.equals`` is
+not trusted (it samples outside the real domain); see DESIGN.md, "SymPy equality
+pitfalls".
+"""
+from __future__ import annotations
+
+import enum
+import hashlib
+import random
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import sympy as sp
+
+from .core import Derivation, Domain, Justification, Step
+
+__all__ = ["StepStatus", "StepOutcome", "check_step", "check_derivation", "worst", "DIGITS", "POINTS"]
+
+DIGITS = 40
+"""Working precision (decimal digits) of the numeric rung."""
+POINTS = 12
+"""Points of the domain at which the numeric rung evaluates a step."""
+_AGREE = sp.Float(10) ** -(DIGITS - 12)
+_DISAGREE = sp.Float(10) ** -12
+
+
+class StepStatus(str, enum.Enum):
+    PROVED = "proved"
+    CHECKED_NUMERICALLY = "checked-numerically"
+    REFUTED = "refuted"
+    UNSUPPORTED = "unsupported"
+
+
+@dataclass(frozen=True)
+class StepOutcome:
+    """The verdict on one step, how it was reached, and a counterexample if any."""
+
+    status: StepStatus
+    method: str
+    counterexample: tuple[tuple[str, str], ...] = ()
+
+
+def _expand_trig_simplify(e):
+    return sp.simplify(sp.expand_trig(e))
+
+
+_SIMPLIFIERS: tuple[tuple[str, Callable], ...] = (
+    ("expand", sp.expand),
+    ("cancel", sp.cancel),
+    ("simplify", sp.simplify),
+    ("trigsimp", sp.trigsimp),
+    ("expand_trig+simplify", _expand_trig_simplify),
+)
+
+
+def _entries(expr) -> list:
+    return list(expr) if isinstance(expr, sp.MatrixBase) else [expr]
+
+
+def _reduces_to_zero(diff, simplify: Callable) -> bool:
+    return all(simplify(e) == 0 for e in _entries(diff))
+
+
+def _sign_decided(diff, op: str) -> bool:
+    """True when SymPy's assumptions show ``diff = lhs - rhs`` satisfies ``diff op 0``."""
+    predicate = {"<=": "is_nonpositive", "<": "is_negative",
+                 ">=": "is_nonnegative", ">": "is_positive"}[op]
+    return all(getattr(sp.simplify(e), predicate) is True for e in _entries(diff))
+
+
+def _symbolic(step: Step, domain: Domain) -> str | None:
+    """The name of the rung that proved the step, or None."""
+    diff = step.lhs - step.rhs
+    candidates = [("", diff)]
+    if domain.derived:
+        candidates.append((" after substituting the domain's coordinates", domain.substitute(diff)))
+    for suffix, candidate in candidates:
+        if step.op != "=":
+            if _sign_decided(candidate, step.op):
+                return "sign decided by SymPy's assumptions" + suffix
+            continue
+        for name, simplify in _SIMPLIFIERS:
+            if _reduces_to_zero(candidate, simplify):
+                return name + suffix
+    return None
+
+
+def _rng_for(step: Step) -> random.Random:
+    """A generator seeded by the step itself, so symbolic checks are reproducible."""
+    digest = hashlib.sha256(sp.srepr((step.lhs, step.rhs)).encode()).digest()
+    return random.Random(int.from_bytes(digest[:8], "big"))
+
+
+def _value(expr, point):
+    value = sp.N(expr, DIGITS, subs=point)
+    if not value.is_number or value.has(sp.nan, sp.zoo) or not value.is_finite:
+        return None
+    re, im = value.as_real_imag()
+    scale = max(abs(re), 1)
+    if abs(im) > _AGREE * scale:
+        return None
+    return re
+
+
+def _compare(step: Step, point) -> str:
+    """'agree', 'disagree' or 'unknown' at one point, entry by entry."""
+    verdicts = set()
+    for a, b in zip(_entries(step.lhs), _entries(step.rhs)):
+        va, vb = _value(a, point), _value(b, point)
+        if va is None or vb is None:
+            verdicts.add("unknown")
+            continue
+        gap = va - vb
+        scale = max(abs(va), abs(vb), 1)
+        if step.op == "=":
+            verdicts.add("agree" if abs(gap) <= _AGREE * scale
+                         else "disagree" if abs(gap) > _DISAGREE * scale else "unknown")
+        else:
+            holds = {"<=": gap <= _AGREE * scale, "<": gap < 0,
+                     ">=": gap >= -_AGREE * scale, ">": gap > 0}[step.op]
+            verdicts.add("agree" if holds else "disagree")
+    for verdict in ("disagree", "unknown"):
+        if verdict in verdicts:
+            return verdict
+    return "agree"
+
+
+def _numeric(step: Step, domain: Domain) -> StepOutcome:
+    points = domain.sample(POINTS, _rng_for(step))
+    unknown = 0
+    for point in points:
+        verdict = _compare(step, point)
+        if verdict == "disagree":
+            shown = tuple((str(s), str(sp.N(v, 8))) for s, v in point.items())
+            return StepOutcome(StepStatus.REFUTED, f"counterexample found ({DIGITS} digits)", shown)
+        unknown += verdict == "unknown"
+    if unknown == len(points):
+        return StepOutcome(StepStatus.UNSUPPORTED, "could not be decided or evaluated in the domain")
+    return StepOutcome(
+        StepStatus.CHECKED_NUMERICALLY,
+        f"agreed to {DIGITS - 12} digits at {len(points) - unknown} points of the domain, edges included",
+    )
+
+
+def check_step(step: Step, domain: Domain) -> StepOutcome:
+    """Run the verdict ladder on ``step`` over ``step.domain`` or else ``domain``."""
+    domain = step.domain or domain
+    if step.how is not Justification.NUMERIC_ONLY:
+        proved_by = _symbolic(step, domain)
+        if proved_by:
+            return StepOutcome(StepStatus.PROVED, f"SymPy: {proved_by}")
+    return _numeric(step, domain)
+
+
+def check_derivation(derivation: Derivation, domain: Domain) -> tuple[StepOutcome, ...]:
+    """The outcome of every step, in order."""
+    return tuple(check_step(step, domain) for step in derivation.steps)
+
+
+def worst(statuses: Sequence[StepStatus]) -> StepStatus | None:
+    """The status that decides a derivation: refuted, then unsupported, else the weakest pass."""
+    for status in (StepStatus.REFUTED, StepStatus.UNSUPPORTED,
+                   StepStatus.CHECKED_NUMERICALLY, StepStatus.PROVED):
+        if status in statuses:
+            return status
+    return None
