@@ -1,0 +1,73 @@
+"""The centred bivariate Gaussian in SymPy, and the integrals the dual kernels need.
+
+(u, v) ~ N(0, [[k11, k12], [k12, k22]]) with k11, k22 > 0 and |k12| <= sqrt(k11 k22).
+The domain is parameterised by the correlation c = k12 / sqrt(k11 k22) in [-1, 1],
+so the edges c = +-1 (degenerate covariances) are sampled exactly.
+
+Price's theorem (Price 1958; seed 004 uses its consequence) rests on the identity
+d p / d k12 = d^2 p / (du dv) for the density p, which :func:`price_identity`
+states as a step for SymPy to prove; integrating by parts twice then moves the
+two derivatives onto sigma(u) sigma(v).
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from .core import Domain, Justification, Step
+
+__all__ = ["k11", "k22", "k12", "c", "u", "v", "z", "theta", "COVARIANCE",
+           "density", "mean", "expect_pair", "price_identity"]
+
+k11, k22 = sp.symbols("k_11 k_22", positive=True)
+k12 = sp.Symbol("k_12", real=True)
+c = sp.Symbol("c", real=True)
+u, v, z = sp.symbols("u v z", real=True)
+
+theta = sp.acos(k12 / sp.sqrt(k11 * k22))
+"""The angle between the two inputs: theta = arccos c."""
+
+COVARIANCE = Domain(
+    intervals={k11: sp.Interval.open(0, sp.oo), k22: sp.Interval.open(0, sp.oo),
+               c: sp.Interval(-1, 1)},
+    derived={k12: c * sp.sqrt(k11 * k22)},
+    description=r"k_{11}, k_{22} > 0,\ |k_{12}| \le \sqrt{k_{11} k_{22}}",
+)
+
+
+def density(x=u, y=v):
+    """The density p(x, y) of N(0, [[k11, k12], [k12, k22]]) (non-degenerate case)."""
+    det = k11 * k22 - k12**2
+    quad = (k22 * x**2 - 2 * k12 * x * y + k11 * y**2) / det
+    return sp.exp(-quad / 2) / (2 * sp.pi * sp.sqrt(det))
+
+
+def mean(sigma, var):
+    """E[sigma(z)] for z ~ N(0, var), integrated by SymPy; ``sigma`` is an expression in z."""
+    phi = sp.exp(-z**2 / (2 * var)) / sp.sqrt(2 * sp.pi * var)
+    return sp.simplify(sp.integrate(sigma * phi, (z, -sp.oo, sp.oo)))
+
+
+def expect_pair(f, g):
+    """E[f(u) g(v)] integrated by SymPy against :func:`density` (f, g expressions in z).
+
+    Works where SymPy can do the double integral, e.g. when f and g are Dirac deltas.
+    """
+    inner = sp.integrate(f.subs(z, u) * g.subs(z, v) * density(), (u, -sp.oo, sp.oo))
+    return sp.simplify(sp.integrate(inner, (v, -sp.oo, sp.oo)))
+
+
+def price_identity() -> Step:
+    """The heat-equation identity behind Price's theorem, for SymPy to prove."""
+    p = density()
+    return Step(
+        r"The Gaussian density satisfies $\partial p/\partial k_{12} = \partial^2 p/\partial u\,\partial v$; "
+        r"integrating $\sigma(u)\sigma(v)\,\partial_u\partial_v p$ by parts twice (boundary terms vanish "
+        r"for $\sigma$ of polynomial growth) gives $\partial_{k_{12}}\mathbb{E}[\sigma(u)\sigma(v)] = "
+        r"\mathbb{E}[\sigma'(u)\sigma'(v)]$",
+        sp.diff(p, k12), sp.diff(p, u, v), Justification.DIFFERENTIATE,
+        domain=Domain(
+            intervals={k11: sp.Interval.open(0, sp.oo), k22: sp.Interval.open(0, sp.oo),
+                       c: sp.Interval.open(-1, 1), u: sp.Interval(-sp.oo, sp.oo),
+                       v: sp.Interval(-sp.oo, sp.oo)},
+            derived={k12: c * sp.sqrt(k11 * k22)}),
+    )
