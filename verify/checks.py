@@ -1,0 +1,181 @@
+"""Running a numeric check: hypothesis draws configurations, each one is z-tested.
+
+Hypothesis runs with ``database=None`` and a seed derived from the run seed, the
+claim and the check, so a run is reproducible.  Every configuration gets its own
+random stream, derived from the run seed and the configuration itself, so the
+result does not depend on the order or the process in which units run.  A
+refuted comparison is raised to hypothesis, which shrinks it (unless told not
+to) and reports the smallest counterexample.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import mpmath
+import numpy as np
+import sympy as sp
+from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
+
+from derivations.core import Relation, Statement
+from numeric import montecarlo
+from numeric.stats import CONSISTENT, INCONCLUSIVE, REFUTED, ZTest, z_test
+
+from .budgets import Budget
+from .claim import NumericCheck
+from .results import CheckResult, Comparison
+
+__all__ = ["Context", "run_check", "predictor", "predict", "stable_int", "PILOT"]
+
+PILOT = 20_000
+"""Monte Carlo draws used to size a comparison before the measured draws."""
+MARGIN = 1.2
+"""The pilot's standard deviation is inflated by this factor before sizing, so that the
+pilot's own sampling error (large for heavy-tailed integrands such as score-function
+estimators) does not leave the measured MDE just above its target."""
+
+
+def stable_int(*keys: Any) -> int:
+    """A 63-bit integer from ``keys``' text: the same in every process and run."""
+    digest = hashlib.sha256(repr(keys).encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1
+
+
+_SAFE = {
+    "acos": lambda x: np.arccos(np.clip(x, -1.0, 1.0)),
+    "asin": lambda x: np.arcsin(np.clip(x, -1.0, 1.0)),
+}
+_SAFE_MP = {
+    "acos": lambda x: mpmath.acos(max(-1, min(1, x))),
+    "asin": lambda x: mpmath.asin(max(-1, min(1, x))),
+}
+_DIGITS = 30
+_BRANCH = mpmath.mpf(10) ** -12
+
+
+@functools.lru_cache(maxsize=None)
+def predictor(relation: Relation, args: tuple[sp.Symbol, ...]) -> Callable:
+    """The relation's right-hand side as a vectorised numpy function of ``args``.
+
+    Correlations are clipped to [-1, 1] before ``acos``/``asin`` (rounding can put
+    them just outside).
+    """
+    return sp.lambdify(args, relation.rhs, modules=[_SAFE, "numpy", "scipy"])
+
+
+@functools.lru_cache(maxsize=None)
+def _mp_predictor(statement: Statement, name: str, args: tuple[sp.Symbol, ...]) -> Callable:
+    rhs = statement.domain.substitute(statement[name].rhs)
+    return sp.lambdify(args, rhs, modules=[_SAFE_MP, "mpmath"])
+
+
+def predict(statement: Statement, name: str, point: Mapping[sp.Symbol, float]) -> float:
+    """Relation ``name``'s right-hand side at ``point``, evaluated with 30-digit mpmath.
+
+    ``point`` gives the domain's free coordinates (e.g. k11, k22 and the correlation
+    c); derived symbols (k12 = c sqrt(k11 k22)) are computed from them at full
+    precision, so a point on an edge stays on it.  Near the edges float64 loses
+    digits (arccos c at c = -1 + 1e-16 is off by ~1e-8); the prediction must not
+    carry that error into a z-test.  At a branch point the value may still pick up an
+    imaginary part of rounding size, which is dropped; a larger one is an error.
+    """
+    args = tuple(point)
+    with mpmath.workdps(_DIGITS):
+        value = mpmath.mpmathify(_mp_predictor(statement, name, args)(
+            *(mpmath.mpf(point[a]) for a in args)))
+        if abs(value.imag) > _BRANCH * max(1, abs(value.real)):
+            raise ValueError(f"{name}: prediction {value} at {dict(point)} is not real")
+        return float(value.real)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What one configuration of a check may use: budget, threshold, random stream."""
+
+    budget: Budget
+    threshold: float
+    seed: int
+    claim_id: str
+    check: NumericCheck
+    config: Any = None
+
+    def rng(self, *keys: Any) -> np.random.Generator:
+        """A generator for this configuration (and ``keys``), independent of everything else."""
+        entropy = [self.seed, stable_int(self.claim_id, self.check.name, repr(self.config), keys)]
+        return np.random.default_rng(np.random.SeedSequence(entropy))
+
+    @property
+    def target(self) -> float:
+        return self.budget.target(self.check.kind)
+
+    def test(self, estimate: float, se: float, prediction: float, *,
+             scale: float | None = None) -> ZTest:
+        return z_test(estimate, se, prediction, threshold=self.threshold,
+                      target=self.target, scale=scale)
+
+    def expectation(self, label: str, h: Callable, prediction: float, cov: tuple[float, float, float],
+                    *, scale_of: tuple[Callable, Callable]) -> Comparison:
+        """Compare E[h(u, v)] over N(0, cov) with ``prediction``.
+
+        The scale of the MDE is sqrt(E[f(u)^2] E[g(v)^2]) for ``scale_of`` = (f, g), the
+        Cauchy-Schwarz bound on |E[f(u) g(v)]|, estimated from a pilot; the pilot's
+        spread of h sizes the sample to the budget's target, capped at ``max_samples``
+        (then the comparison is inconclusive unless refuted).
+        """
+        rng = self.rng(label)
+        f, g = scale_of
+        a, b = montecarlo.gaussian_pairs(*cov, PILOT, rng)
+        sd = float(np.std(h(a, b), ddof=1))
+        scale = max(float(np.sqrt(np.mean(f(a) ** 2) * np.mean(g(b) ** 2))), abs(prediction))
+        n = montecarlo.samples_for(MARGIN * sd, scale=scale, target=self.target, threshold=self.threshold)
+        n = int(min(n, self.budget.max_samples))
+        final = montecarlo.expect(h, *cov, samples=max(n, 2), rng=rng)
+        config = tuple((k, float(v)) for k, v in zip(("k11", "k22", "k12"), cov))
+        return Comparison(label, config, self.test(final.mean, final.se, prediction, scale=scale),
+                          final.samples)
+
+
+class _Refuted(Exception):
+    def __init__(self, config, comparisons):
+        super().__init__(f"refuted at {config!r}")
+        self.config = config
+        self.comparisons = comparisons
+
+
+def _status(comparisons: list[Comparison]) -> str:
+    statuses = {c.test.status for c in comparisons}
+    for status in (REFUTED, INCONCLUSIVE):
+        if status in statuses:
+            return status
+    return CONSISTENT if comparisons else INCONCLUSIVE
+
+
+def run_check(check: NumericCheck, statement, *, budget: Budget, threshold: float,
+              run_seed: int, claim_id: str, shrink: bool = True) -> CheckResult:
+    """Run ``check`` against ``statement``; the first refuted configuration ends it."""
+    seen: list[Comparison] = []
+
+    def body(config):
+        ctx = Context(budget, threshold, run_seed, claim_id, check, config)
+        comparisons = tuple(check.measure(statement, config, ctx))
+        seen.extend(comparisons)
+        if any(c.test.status == REFUTED for c in comparisons):
+            raise _Refuted(config, comparisons)
+
+    phases = (Phase.explicit, Phase.generate) + ((Phase.shrink,) if shrink else ())
+    test = given(check.configs(budget))(body)
+    for config in reversed(check.explicit):
+        test = example(config)(test)
+    test = settings(max_examples=check.drawn(budget), database=None, deadline=None,
+                    derandomize=False, phases=phases, report_multiple_bugs=False,
+                    suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
+                    print_blob=False)(test)
+    test = seed(stable_int(run_seed, claim_id, check.name))(test)
+    try:
+        test()
+    except _Refuted as failure:
+        return CheckResult(check.name, check.description, REFUTED, failure.comparisons,
+                           len(seen), counterexample=repr(failure.config))
+    return CheckResult(check.name, check.description, _status(seen), tuple(seen), len(seen))

@@ -1,0 +1,131 @@
+"""Immutable result records.  Reporters only read them.
+
+Everything a report shows is here, already rendered to text or LaTeX strings, so
+reporters need neither SymPy nor the claims.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from numeric.stats import ZTest
+
+__all__ = ["StepResult", "Comparison", "CheckResult", "MutantResult", "ClaimResult",
+           "RunResult", "VERIFIED", "REFUTED", "INCONCLUSIVE", "ERROR", "SURVIVED"]
+
+VERIFIED, REFUTED, INCONCLUSIVE, ERROR = "verified", "refuted", "inconclusive", "error"
+SURVIVED = "survived"
+
+
+@dataclass(frozen=True)
+class StepResult:
+    """One derivation step: what it says, its two sides in LaTeX, and its verdict."""
+
+    text: str
+    how: str
+    op: str
+    lhs: str
+    rhs: str
+    status: str
+    method: str
+    uses: str | None = None
+    counterexample: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One numeric comparison: its label, the configuration it ran at, and the test."""
+
+    label: str
+    config: tuple[tuple[str, Any], ...]
+    test: ZTest
+    samples: int
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A numeric check over its hypothesis-drawn configurations.
+
+    ``data`` holds series for the document's figures (read-only by convention).
+    """
+
+    name: str
+    description: str
+    status: str
+    comparisons: tuple[Comparison, ...]
+    examples: int
+    counterexample: str | None = None
+    data: Mapping[str, Any] = field(default_factory=dict, hash=False)
+
+
+@dataclass(frozen=True)
+class MutantResult:
+    """A wrong version of a claim's statement and whether the verifier refuted it."""
+
+    name: str
+    description: str
+    status: str
+    refuted_by: tuple[str, ...]
+    seconds: float
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """The verdict on one claim and all the evidence behind it."""
+
+    id: str
+    title: str
+    source: str
+    status: str
+    seconds: float
+    statement: tuple[tuple[str, str, str], ...]
+    assumptions: str
+    domain: str
+    conclusion: str
+    uses: tuple[str, ...]
+    steps: tuple[StepResult, ...] = ()
+    checks: tuple[CheckResult, ...] = ()
+    mutants: tuple[MutantResult, ...] = ()
+    dependencies: tuple[tuple[str, str], ...] = ()
+    error: str | None = None
+
+    @property
+    def comparisons(self) -> tuple[Comparison, ...]:
+        return tuple(c for check in self.checks for c in check.comparisons)
+
+    @property
+    def max_abs_z(self) -> float | None:
+        zs = [abs(c.test.z) for c in self.comparisons if c.test.kind == "equal"]
+        return max(zs) if zs else None
+
+    @property
+    def max_mde(self) -> float | None:
+        mdes = [c.test.mde for c in self.comparisons if c.test.kind == "equal"]
+        return max(mdes) if mdes else None
+
+    @property
+    def surviving_mutants(self) -> tuple[str, ...]:
+        return tuple(m.name for m in self.mutants if m.status != REFUTED)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """A whole run: its settings and every claim's result, in registry order."""
+
+    seed: int
+    budget: str
+    alpha: float
+    threshold: float
+    comparisons: int
+    mutants: bool
+    versions: Mapping[str, str] = field(hash=False)
+    claims: tuple[ClaimResult, ...] = ()
+    seconds: float = math.nan
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every claim is verified (and, with mutants, every mutant refuted), else 1."""
+        ok = all(c.status == VERIFIED and not c.surviving_mutants for c in self.claims)
+        return 0 if ok else 1
