@@ -12,8 +12,8 @@ i.i.d. across units j and Gaussian with the N × N covariance
 So z^{ℓ+1} = F ξ with ξ ~ N(0, I) of shape r × n_{ℓ+1} has exactly the distribution of
 the explicit-weight network (in either parameterisation: both compute the same
 function at initialisation).  F is the explicit factor [σ_w h^ℓ/√n_ℓ, σ_b 1] when it has
-r = n_ℓ + [σ_b > 0] ≤ N columns, otherwise the Cholesky factor of K (r = N), or a
-symmetric square root when K is singular.  This draws N·n_{ℓ+1} normals per layer instead
+r = n_ℓ + [σ_b > 0] ≤ N columns, otherwise the Cholesky factor of K (r = N), or
+Q Λ^{1/2} from K = QΛQᵀ when K is singular.  This draws N·n_{ℓ+1} normals per layer instead
 of n_ℓ·n_{ℓ+1}.
 """
 from __future__ import annotations

@@ -83,6 +83,15 @@ def _check_array(name: str, value, shape: tuple, what: str) -> np.ndarray:
     return arr
 
 
+def _check_batched(name: str, value, shape: tuple, batch: tuple) -> np.ndarray:
+    """``value`` as a finite float array of shape ``shape`` or ``batch + shape``."""
+    what = f"{shape} or {batch + shape}" if batch else f"{shape}"
+    arr = _check_array(name, value, shape, what)
+    if arr.shape[:arr.ndim - len(shape)] not in ((), batch):
+        raise ValueError(f"{name} has shape {arr.shape}; expected {what}")
+    return arr
+
+
 def _check_widths(widths) -> tuple[int, ...]:
     bad = (
         isinstance(widths, (str, bytes))
@@ -279,13 +288,14 @@ class MLP:
     def vjp(self, params: Params, x, cotangent) -> Params:
         """∇_θ ⟨g, f(x)⟩ = Σ_{n,k} g_{nk} ∂f_k(x_n)/∂θ by backpropagation, in the params layout.
 
-        ``cotangent`` g has shape (..., N, n_L).  For the loss ½‖f(X) − y‖², g = f(X) − y;
-        for one output f_k(x_n), g is the indicator of (n, k).
+        ``cotangent`` g has shape (N, n_L) or (batch shape of ``params``) + (N, n_L).
+        For the loss ½‖f(X) − y‖², g = f(X) − y; for one output f_k(x_n), g is the
+        indicator of (n, k).
         """
         params, batch = self.check_params(params)
         x = self.check_inputs(x)
         shape = (x.shape[0], self.widths[-1])
-        g = _check_array("cotangent", cotangent, shape, f"(..., {shape[0]}, {shape[1]})")
+        g = _check_batched("cotangent", cotangent, shape, batch)
         hs, zs = self._forward(params, x)
         return self._param_grads(hs, self._backward(params, zs, np.broadcast_to(g, batch + shape)))
 

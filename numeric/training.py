@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .networks import MLP, Params, _check_array, _check_int, _check_real
+from .networks import MLP, Params, _check_batched, _check_int, _check_real
 
 __all__ = ["Trajectory", "train_gd"]
 
@@ -53,14 +53,10 @@ def _check_steps(name: str, steps, n_steps: int) -> frozenset[int]:
 
 
 def _check_targets(net: MLP, y, n_points: int, batch: tuple[int, ...]) -> np.ndarray:
+    """y as (N, n_L) or batch + (N, n_L); a vector (N,) stands for (N, 1)."""
     if np.ndim(y) == 1 and net.widths[-1] == 1:
         y = np.reshape(y, (-1, 1))
-    shape = (n_points, net.widths[-1])
-    what = f"({n_points},) or {shape} or {batch + shape}" if shape[1] == 1 else f"{shape} or {batch + shape}"
-    y = _check_array("y_train", y, shape, what)
-    if y.shape[:-2] not in ((), batch):
-        raise ValueError(f"y_train has shape {y.shape}; expected {what}")
-    return y
+    return _check_batched("y_train", y, (n_points, net.widths[-1]), batch)
 
 
 def train_gd(

@@ -179,6 +179,8 @@ def test_bad_inputs_and_params_are_named():
         net.apply(params[:2], x)
     with pytest.raises(ValueError, match="batch shape"):
         net.apply([(W[None], b) for W, b in params], x)
+    with pytest.raises(ValueError, match=r"cotangent has shape \(2, 6, 1\); expected \(6, 1\)"):
+        net.vjp(params, x, np.zeros((2, 6, 1)))
     with pytest.raises(ValueError, match="rng="):
         net.init(0)
     with pytest.raises(ValueError, match="n_networks=0"):
