@@ -1,0 +1,219 @@
+"""Infinite-width NNGP and NTK kernels of fully connected networks.
+
+NTK parameterisation, weight_std = σ_w, bias_std = σ_b, input x ∈ R^{n0}, depth L =
+number of affine layers (L − 1 hidden nonlinear layers), scalar output (DESIGN.md
+"Conventions"). With (u, v) ~ N(0, [[k11, k12], [k12, k22]]) and k = Σ^ℓ:
+
+    Σ¹(x, x') = σ_w² x·x'/n0 + σ_b²
+    Σ^{ℓ+1}   = σ_w² E[σ(u)σ(v)] + σ_b²,      Σ̇^{ℓ+1} = E[σ'(u)σ'(v)]
+    Θ¹ = Σ¹,   Θ^{ℓ+1} = Σ^{ℓ+1} + σ_w² Σ̇^{ℓ+1} Θ^ℓ;     NNGP = Σ^L,  NTK = Θ^L
+
+(Jacot et al. 2018, seeds 002/004; Lee et al. 2018). L = 1 gives the linear kernel
+Σ¹. This equals neural-tangents' ``stax.serial([Dense(W_std, b_std), act] * (L − 1),
+Dense(1))`` with parameterization "ntk". The expectations are the activation's
+closed-form duals where it has them, Gauss–Hermite quadrature otherwise (see
+``numeric.activations``, ``numeric.quadrature`` for its accuracy).
+
+How it is computed: the diagonal Σ^ℓ(x, x) needs only the per-point recursion, so it is
+computed first for every layer; the Gram matrix is then cut into cache-sized blocks,
+each carried through all L layers in place in the output arrays (only the upper
+triangle of blocks, mirrored, when x2 is None), the blocks shared among a thread pool
+(numpy releases the GIL; every block is computed the same way whatever the schedule,
+so results are deterministic). Peak memory is the two outputs plus a few blocks.
+"""
+from __future__ import annotations
+
+import numbers
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+
+from numeric import activations
+from numeric.activations import Activation
+
+__all__ = ["nngp", "ntk", "nngp_and_ntk"]
+
+Array = np.ndarray
+BLOCK = 128
+
+
+def nngp(x1, x2=None, *, depth, activation="relu", weight_std=1.0, bias_std=0.0) -> Array:
+    """The NNGP kernel Σ^L(x1, x2), shape (N1, N2); x2=None means x2 = x1.
+
+    See the module docstring for the parameterisation and the depth convention.
+    """
+    return nngp_and_ntk(x1, x2, depth=depth, activation=activation,
+                        weight_std=weight_std, bias_std=bias_std)[0]
+
+
+def ntk(x1, x2=None, *, depth, activation="relu", weight_std=1.0, bias_std=0.0) -> Array:
+    """The NTK Θ^L(x1, x2), shape (N1, N2); x2=None means x2 = x1.
+
+    See the module docstring for the parameterisation and the depth convention.
+    """
+    return nngp_and_ntk(x1, x2, depth=depth, activation=activation,
+                        weight_std=weight_std, bias_std=bias_std)[1]
+
+
+def nngp_and_ntk(x1, x2=None, *, depth, activation="relu", weight_std=1.0,
+                 bias_std=0.0) -> tuple[Array, Array]:
+    """(Σ^L(x1, x2), Θ^L(x1, x2)) in one pass, each of shape (N1, N2).
+
+    x1: (N1, n0) and x2: (N2, n0) finite real arrays, or x2=None for x2 = x1 (the
+    symmetric, twice cheaper path); depth L ≥ 1 = number of affine layers; activation:
+    a name of ``activations.names()`` or an ``Activation``; weight_std = σ_w ≥ 0 and
+    bias_std = σ_b ≥ 0 (the variances are σ_w², σ_b²). NTK parameterisation, see the
+    module docstring. Raises ValueError for bad input (naming the parameter, the value
+    and what is accepted) and OverflowError when a kernel value exceeds float64.
+    """
+    rec = _Recursion.validated(depth, activation, weight_std, bias_std)
+    a = _as_inputs(x1, "x1")
+    b = a if x2 is None else _as_inputs(x2, "x2", features=a.shape[1])
+    diag_a = rec.diagonals(a, "x1")
+    diag_b = diag_a if x2 is None else rec.diagonals(b, "x2")
+    sigma = np.empty((a.shape[0], b.shape[0]))
+    theta = np.empty_like(sigma)
+    blocks = _blocks(a.shape[0], b.shape[0], symmetric=x2 is None)
+
+    def work(block):
+        rows, cols = block
+        rec.block(a[rows], b[cols], diag_a, diag_b, rows, cols,
+                  sigma[rows, cols], theta[rows, cols], on_diagonal=x2 is None and rows == cols)
+        if x2 is None and rows != cols:
+            sigma[cols, rows] = sigma[rows, cols].T
+            theta[cols, rows] = theta[rows, cols].T
+
+    with ThreadPoolExecutor(max_workers=_workers()) as pool:
+        for _ in pool.map(work, blocks):
+            pass
+    return sigma, theta
+
+
+@dataclass(frozen=True)
+class _Recursion:
+    """The validated hyper-parameters and the layer map of the recursion."""
+
+    activation: Activation
+    depth: int
+    weight_var: float
+    bias_var: float
+
+    @classmethod
+    def validated(cls, depth, activation, weight_std, bias_std) -> "_Recursion":
+        if isinstance(depth, bool) or not isinstance(depth, numbers.Integral) or depth < 1:
+            raise ValueError(f"depth must be an integer >= 1 (the number of affine layers); "
+                             f"got {depth!r}")
+        variances = [_std(weight_std, "weight_std") ** 2, _std(bias_std, "bias_std") ** 2]
+        return cls(activations.get(activation), int(depth), *variances)
+
+    def first(self, gram: Array, n0: int) -> None:
+        """In place: the Gram matrix x·x' becomes Σ¹ = σ_w² x·x'/n0 + σ_b²."""
+        gram *= self.weight_var / n0
+        gram += self.bias_var
+
+    def layer(self, sigma: Array, theta: Array, k11: Array, k22: Array) -> None:
+        """In place: Σ ← σ_w² E[σ(u)σ(v)] + σ_b² and Θ ← Σ_new + σ_w² E[σ'(u)σ'(v)] Θ, k12 = Σ."""
+        dual, dual_deriv = self.activation.duals(k11, k22, sigma)
+        if self.weight_var != 1.0:
+            dual *= self.weight_var
+            dual_deriv *= self.weight_var
+        if self.bias_var != 0.0:
+            dual += self.bias_var
+        sigma[...] = dual
+        theta *= dual_deriv
+        theta += sigma
+
+    def diagonals(self, x: Array, label: str) -> list[tuple[Array, Array]]:
+        """[(Σ^ℓ(x, x), Θ^ℓ(x, x)) for ℓ = 1..L] per point of x, by the per-point recursion.
+
+        Raises OverflowError if a value is not finite (off-diagonal entries are bounded
+        by the diagonal ones by Cauchy–Schwarz, so this check covers the whole kernel).
+        """
+        sigma = np.einsum("ij,ij->i", x, x)
+        self.first(sigma, x.shape[1])
+        theta = sigma.copy()
+        out = [(sigma.copy(), theta.copy())]
+        for level in range(2, self.depth + 1):
+            previous = sigma.copy()
+            with np.errstate(over="ignore", invalid="ignore"):  # reported just below
+                self.layer(sigma, theta, previous, previous)
+            self._check_finite(sigma, theta, level, label)
+            out.append((sigma.copy(), theta.copy()))
+        return out
+
+    def _check_finite(self, sigma: Array, theta: Array, level: int, label: str) -> None:
+        bad = ~(np.isfinite(sigma) & np.isfinite(theta))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise OverflowError(
+                f"the layer-{level} kernel of {label}[{i}] is not finite in float64 "
+                f"(Σ = {sigma[i]!r}, Θ = {theta[i]!r}; activation={self.activation.name!r}); "
+                "reduce weight_std, bias_std, depth or the scale of the inputs")
+
+    def block(self, a, b, diag_a, diag_b, rows, cols, sigma, theta, on_diagonal) -> None:
+        """Σ^L and Θ^L of one block (rows of x1 against cols of x2), in place in the views.
+
+        On diagonal blocks the diagonal is set to the per-point values after each layer,
+        so that the correlation there is exactly 1.
+        """
+        np.matmul(a, b.T, out=sigma)
+        self.first(sigma, a.shape[1])
+        theta[...] = sigma
+        for level in range(1, self.depth):
+            k11 = diag_a[level - 1][0][rows, None]
+            k22 = diag_b[level - 1][0][None, cols]
+            if on_diagonal:
+                np.fill_diagonal(sigma, diag_a[level - 1][0][rows])
+                np.fill_diagonal(theta, diag_a[level - 1][1][rows])
+            self.layer(sigma, theta, k11, k22)
+        if on_diagonal:
+            np.fill_diagonal(sigma, diag_a[-1][0][rows])
+            np.fill_diagonal(theta, diag_a[-1][1][rows])
+        if not (np.isfinite(sigma).all() and np.isfinite(theta).all()):
+            raise FloatingPointError(
+                f"non-finite kernel values in block rows {rows}, cols {cols} although the "
+                f"diagonal is finite; activation={self.activation.name!r} returned non-finite "
+                "duals")
+
+
+def _std(value, label: str) -> float:
+    """A finite standard deviation ≥ 0 (ValueError naming ``label`` otherwise)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not (
+            np.isfinite(value) and value >= 0):
+        raise ValueError(f"{label} must be a finite real number >= 0; got {value!r}")
+    return float(value)
+
+
+def _as_inputs(x, label: str, features: int | None = None) -> Array:
+    """x as a finite float64 (N, n0) array; ValueError naming ``label`` otherwise."""
+    try:
+        arr = np.asarray(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{label} must be a real (N, n0) array; got {type(x).__name__}") from None
+    if arr.ndim != 2 or arr.shape[1] < 1:
+        raise ValueError(f"{label} must be a 2-D array of shape (N, n0) with n0 >= 1; "
+                         f"got shape {arr.shape}")
+    if features is not None and arr.shape[1] != features:
+        raise ValueError(f"{label} must have the feature dimension n0 = {features} of x1; "
+                         f"got shape {arr.shape}")
+    if not np.isfinite(arr).all():
+        row = int(np.flatnonzero(~np.isfinite(arr).all(axis=1))[0])
+        raise ValueError(f"{label} must be finite; got {arr[row]!r} in row {row}")
+    return arr
+
+
+def _blocks(n1: int, n2: int, *, symmetric: bool) -> list[tuple[slice, slice]]:
+    """Row/column slices of BLOCK-sized tiles; the upper triangle only when symmetric."""
+    starts1, starts2 = range(0, n1, BLOCK), range(0, n2, BLOCK)
+    return [(slice(i, min(i + BLOCK, n1)), slice(j, min(j + BLOCK, n2)))
+            for i in starts1 for j in starts2 if not symmetric or j >= i]
+
+
+def _workers() -> int:
+    """The number of cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
