@@ -2,7 +2,9 @@
 
 Targets are minimal detectable effects relative to the prediction's scale
 (DESIGN.md): expectations over samples <= 2% at ``standard`` and <= 0.5% at
-``thorough``; width limits of networks <= 5% and <= 1.5%.  ``quick`` serves CI and
+``thorough``; width limits of networks <= 5% and <= 1.5%.  Fitted rates (log-log
+slopes) must resolve a fraction of the predicted exponent ("rate": half of it at
+``standard``, so an exponent off by a factor 2 is caught).  ``quick`` serves CI and
 pytest.  A check that cannot reach its target within ``max_samples`` draws is
 ``inconclusive``.
 """
@@ -37,9 +39,9 @@ class Budget:
 
 
 BUDGETS = {
-    "quick": Budget("quick", 0, 4, {"expectation": 0.05, "width": 0.10}, 2_000_000, 30),
-    "standard": Budget("standard", 1, 10, {"expectation": 0.02, "width": 0.05}, 10_000_000, 90),
-    "thorough": Budget("thorough", 2, 30, {"expectation": 0.005, "width": 0.015}, 100_000_000, 900),
+    "quick": Budget("quick", 0, 4, {"expectation": 0.05, "width": 0.10, "rate": 0.6}, 2_000_000, 30),
+    "standard": Budget("standard", 1, 10, {"expectation": 0.02, "width": 0.05, "rate": 0.5}, 10_000_000, 90),
+    "thorough": Budget("thorough", 2, 30, {"expectation": 0.005, "width": 0.015, "rate": 0.25}, 100_000_000, 900),
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 import mpmath
@@ -21,7 +21,8 @@ from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, sett
 
 from derivations.core import Relation, Statement
 from numeric import montecarlo
-from numeric.stats import CONSISTENT, INCONCLUSIVE, REFUTED, ZTest, z_test
+from numeric.stats import (CONSISTENT, INCONCLUSIVE, REFUTED, ZTest, extrapolate, log_std_se,
+                           loglog_slope, nonzero_test, z_test)
 
 from .budgets import Budget
 from .claim import NumericCheck
@@ -100,6 +101,7 @@ class Context:
     claim_id: str
     check: NumericCheck
     config: Any = None
+    data: dict = field(default_factory=dict, compare=False)
 
     def rng(self, *keys: Any) -> np.random.Generator:
         """A generator for this configuration (and ``keys``), independent of everything else."""
@@ -110,10 +112,68 @@ class Context:
     def target(self) -> float:
         return self.budget.target(self.check.kind)
 
+    def record(self, key: str, value: Any) -> None:
+        """Keep ``value`` (JSON-able) as figure data of this check, under ``key``."""
+        self.data[key] = value
+
     def test(self, estimate: float, se: float, prediction: float, *,
-             scale: float | None = None) -> ZTest:
-        return z_test(estimate, se, prediction, threshold=self.threshold,
-                      target=self.target, scale=scale)
+             scale: float | None = None, kind: str | None = None) -> ZTest:
+        target = self.budget.target(kind) if kind else self.target
+        return z_test(estimate, se, prediction, threshold=self.threshold, target=target, scale=scale)
+
+    def exact(self, label: str, value: float, prediction: float, *, scale: float | None = None,
+              operations: float = 1.0, condition: float = 1.0) -> Comparison:
+        """Compare a deterministic floating-point result with its prediction.
+
+        Its standard error is the first-order rounding model of a backward-stable
+        computation, operations x condition x eps x scale (Higham, ch. 1-3): state
+        both factors honestly (e.g. n for a length-n dot product, the condition number
+        of a linear solve).
+        """
+        scale = max(abs(prediction), 1e-300) if scale is None else scale
+        se = operations * condition * float(np.finfo(float).eps) * scale
+        return Comparison(label, self._config(), self.test(value, se, prediction, scale=scale), 1)
+
+    def width_limit(self, label: str, widths, values, prediction: float, *,
+                    rate: float = -0.5, scale: float | None = None) -> tuple[Comparison, ...]:
+        """The width-limit pattern of DESIGN.md for X_n -> X.
+
+        ``values[i]`` holds one X_n per independent initialisation at width
+        ``widths[i]``.  (1) Fit E[X_n] = X + b/n by weighted least squares and z-test X
+        against ``prediction`` (kind "width"); (2) fit the log-log slope of the
+        fluctuation std_n against n (SE of log std from the number of seeds) and z-test
+        it against ``rate`` (kind "rate"); (3) require that slope to differ from 0.
+        """
+        widths = np.asarray(widths, dtype=float)
+        if len(widths) < 3:
+            raise ValueError(f"widths={widths.tolist()}: a width limit needs at least 3 widths")
+        values = [np.asarray(v, dtype=float) for v in values]
+        means = np.array([v.mean() for v in values])
+        stds = np.array([v.std(ddof=1) for v in values])
+        counts = np.array([v.size for v in values])
+        fit = extrapolate(widths, means, stds / np.sqrt(counts))
+        slope = loglog_slope(widths, stds, np.array([log_std_se(s) for s in counts]))
+        self.record(label, {"widths": widths.tolist(), "mean": means.tolist(), "std": stds.tolist(),
+                            "seeds": counts.tolist(), "prediction": prediction,
+                            "intercept": float(fit.coef[0]), "intercept_se": fit.se(0),
+                            "slope": float(slope.coef[1]), "slope_se": slope.se(1), "rate": rate})
+        config = self._config() + (("widths", tuple(int(w) for w in widths)),
+                                   ("seeds", tuple(int(s) for s in counts)))
+        samples = int(counts.sum())
+        return (
+            Comparison(f"{label}: extrapolated limit", config,
+                       self.test(fit.coef[0], fit.se(0), prediction, scale=scale, kind="width"), samples),
+            Comparison(f"{label}: fluctuation exponent", config,
+                       self.test(slope.coef[1], slope.se(1), rate, scale=abs(rate), kind="rate"), samples),
+            Comparison(f"{label}: fluctuation exponent differs from 0", config,
+                       nonzero_test(slope.coef[1], slope.se(1), threshold=self.threshold,
+                                    scale=abs(rate)), samples),
+        )
+
+    def _config(self) -> tuple[tuple[str, Any], ...]:
+        if isinstance(self.config, dict):
+            return tuple((str(k), v) for k, v in self.config.items())
+        return (("config", repr(self.config)),)
 
     def expectation(self, label: str, h: Callable, prediction: float, cov: tuple[float, float, float],
                     *, scale_of: tuple[Callable, Callable]) -> Comparison:
@@ -132,8 +192,7 @@ class Context:
         n = montecarlo.samples_for(MARGIN * sd, scale=scale, target=self.target, threshold=self.threshold)
         n = int(min(n, self.budget.max_samples))
         final = montecarlo.expect(h, *cov, samples=max(n, 2), rng=rng)
-        config = tuple((k, float(v)) for k, v in zip(("k11", "k22", "k12"), cov))
-        return Comparison(label, config, self.test(final.mean, final.se, prediction, scale=scale),
+        return Comparison(label, self._config(), self.test(final.mean, final.se, prediction, scale=scale),
                           final.samples)
 
 
@@ -156,9 +215,10 @@ def run_check(check: NumericCheck, statement, *, budget: Budget, threshold: floa
               run_seed: int, claim_id: str, shrink: bool = True) -> CheckResult:
     """Run ``check`` against ``statement``; the first refuted configuration ends it."""
     seen: list[Comparison] = []
+    data: dict = {}
 
     def body(config):
-        ctx = Context(budget, threshold, run_seed, claim_id, check, config)
+        ctx = Context(budget, threshold, run_seed, claim_id, check, config, data)
         comparisons = tuple(check.measure(statement, config, ctx))
         seen.extend(comparisons)
         if any(c.test.status == REFUTED for c in comparisons):
@@ -177,5 +237,5 @@ def run_check(check: NumericCheck, statement, *, budget: Budget, threshold: floa
         test()
     except _Refuted as failure:
         return CheckResult(check.name, check.description, REFUTED, failure.comparisons,
-                           len(seen), counterexample=repr(failure.config))
-    return CheckResult(check.name, check.description, _status(seen), tuple(seen), len(seen))
+                           len(seen), counterexample=repr(failure.config), data=data)
+    return CheckResult(check.name, check.description, _status(seen), tuple(seen), len(seen), data=data)
