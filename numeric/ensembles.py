@@ -41,13 +41,13 @@ def _factor_rank(n: int, n_points: int, bias_std: float) -> int:
 def _covariance_factor(h: np.ndarray, weight_std: float, bias_std: float) -> np.ndarray:
     """F (..., N, r) with F Fᵀ = σ_w² h hᵀ/n + σ_b² 1 1ᵀ, r = :func:`_factor_rank`."""
     n_points, n = h.shape[-2:]
-    columns = [weight_std / np.sqrt(n) * h]
-    if bias_std > 0:
-        columns.append(np.full(h.shape[:-1] + (1,), bias_std))
-    explicit = np.concatenate(columns, axis=-1)
-    if explicit.shape[-1] <= n_points:
-        return explicit
-    K = np.matmul(explicit, np.swapaxes(explicit, -1, -2))
+    if n + (bias_std > 0) <= n_points:
+        columns = [weight_std / np.sqrt(n) * h]
+        if bias_std > 0:
+            columns.append(np.full(h.shape[:-1] + (1,), bias_std))
+        return np.concatenate(columns, axis=-1)
+    K = weight_std**2 / n * np.matmul(h, np.swapaxes(h, -1, -2))
+    K += bias_std**2
     try:
         return np.linalg.cholesky(K)
     except np.linalg.LinAlgError:
