@@ -1,6 +1,8 @@
 """numeric.networks: exact gradients, Jacobian, layer-wise empirical NTK, parameterisations."""
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from numeric import activations
 from numeric.networks import MLP
@@ -40,6 +42,25 @@ def test_empirical_ntk_equals_jacobian_gram(parameterization, activation):
     assert J.shape == (6, net.n_params)
     assert _relative_error(net.empirical_ntk(params, x), J @ J.T) < 1e-12
     assert _relative_error(net.empirical_ntk(params, x, x2), J @ J2.T) < 1e-12
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
+@given(
+    widths=st.lists(st.integers(1, 5), min_size=2, max_size=5).map(lambda w: w[:-1] + [1]),
+    parameterization=st.sampled_from(PARAMETERIZATIONS),
+    weight_std=st.floats(0.1, 3.0),
+    bias_std=st.floats(0.0, 2.0),
+    n_points=st.integers(1, 5),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_empirical_ntk_equals_jacobian_gram_for_any_shape(
+    widths, parameterization, weight_std, bias_std, n_points, seed
+):
+    net = MLP(widths, _activation("tanh"), weight_std, bias_std, parameterization)
+    rng = np.random.default_rng(seed)
+    params, x = net.init(rng), rng.standard_normal((n_points, widths[0]))
+    J = net.jacobian(params, x)
+    assert _relative_error(net.empirical_ntk(params, x), J @ J.T) < 1e-12
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
