@@ -31,7 +31,10 @@ from .results import CheckResult, Comparison
 __all__ = ["Context", "run_check", "predictor", "predict", "stable_int", "PILOT"]
 
 PILOT = 20_000
-"""Monte Carlo draws used to size a comparison before the measured draws."""
+"""Monte Carlo draws used to size a comparison before the measured draws, and the
+fewest draws a comparison measures with: below that, the sample SE of a sparse or
+heavy-tailed integrand is itself unreliable and the normal approximation behind z
+is poor."""
 MARGIN = 1.2
 """The pilot's standard deviation is inflated by this factor before sizing, so that the
 pilot's own sampling error (large for heavy-tailed integrands such as score-function
@@ -190,8 +193,8 @@ class Context:
         sd = float(np.std(h(a, b), ddof=1))
         scale = max(float(np.sqrt(np.mean(f(a) ** 2) * np.mean(g(b) ** 2))), abs(prediction))
         n = montecarlo.samples_for(MARGIN * sd, scale=scale, target=self.target, threshold=self.threshold)
-        n = int(min(n, self.budget.max_samples))
-        final = montecarlo.expect(h, *cov, samples=max(n, 2), rng=rng)
+        n = int(min(max(n, PILOT), self.budget.max_samples))
+        final = montecarlo.expect(h, *cov, samples=n, rng=rng)
         return Comparison(label, self._config(), self.test(final.mean, final.se, prediction, scale=scale),
                           final.samples)
 

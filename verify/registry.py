@@ -43,7 +43,7 @@ def claims() -> dict[str, Claim]:
 
 
 def _unknown(pattern: str) -> ValueError:
-    close = difflib.get_close_matches(pattern, list(claims()), n=3, cutoff=0.4)
+    close = difflib.get_close_matches(pattern, list(claims()), n=3, cutoff=0.0)
     hint = f"; closest: {', '.join(close)}" if close else ""
     return ValueError(f"claim id {pattern!r} matches no claim{hint} "
                       "(`python -m verify list` shows them all)")
