@@ -32,7 +32,7 @@ import numpy as np
 from scipy import special
 
 from numeric import quadrature
-from numeric.quadrature import correlation, on_arrays
+from numeric.quadrature import correlation_parts, on_arrays
 
 __all__ = ["Activation", "abrelu", "leaky_relu", "custom", "get", "names"]
 
@@ -102,11 +102,10 @@ def _orthant(k11, k22, k12) -> tuple[Array, Array, Array, Array | None]:
     is the mask of k11 k22 = 0 (None when there is none); there u or v is 0 almost
     surely and P = 0.
     """
-    norm, c = correlation(k11, k22, k12)
+    norm, c, degenerate = correlation_parts(k11, k22, k12)
     p = np.arccos(c)
     p -= np.pi
     p *= -1.0 / (2.0 * np.pi)
-    degenerate = None if norm.all() else np.broadcast_to(norm == 0, p.shape)
     if degenerate is not None:
         p[degenerate] = 0.0
     return norm, c, p, degenerate
