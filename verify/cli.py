@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 
-from . import budgets, registry, runner
+from . import budgets, executors, registry, runner
 from .report import Reporters
 from .report.json import JsonReporter
 from .report.terminal import TerminalReporter
@@ -46,6 +46,16 @@ def _alpha(text: str) -> float:
     return value
 
 
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"--jobs {text!r}: give a whole number >= 1")
+    return value
+
+
 def _budget(text: str) -> str:
     try:
         return budgets.get(text).name
@@ -66,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     options.add_argument("--json", metavar="PATH", help="write the full results as JSON")
     options.add_argument("--mutants", action="store_true",
                          help="also run every claim's mutants; each must be refuted")
+    options.add_argument("--jobs", type=_jobs, default=1,
+                         help="worker processes for independent units (default 1: in this process)")
+    options.add_argument("--executor", choices=("local", "dask"), default="local",
+                         help="local processes (default) or a running dask.distributed cluster")
+    options.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler, with --executor dask")
     commands.add_parser("all", parents=[options], help="verify every claim")
     run = commands.add_parser("run", parents=[options], help="verify the claims named")
     run.add_argument("ids", nargs="+", metavar="ID_OR_GLOB", help="claim ids or globs, e.g. 'dual.*'")
@@ -94,9 +109,14 @@ def main(argv=None) -> int:
             return _list(args.json)
         claims = list(registry.claims().values()) if args.command == "all" else registry.select(args.ids)
         reporters = [TerminalReporter()] + ([JsonReporter(args.json)] if args.json else [])
+        plan = executors.make(args.executor, args.jobs, args.scheduler)
     except (UsageError, ValueError) as exc:
         print(f"python -m verify: error: {exc}", file=sys.stderr)
         return 2
-    result = runner.run(claims, budget=args.budget, seed=args.seed, alpha=args.alpha,
-                        mutants=args.mutants, reporter=Reporters(*reporters))
+    try:
+        result = runner.run(claims, budget=args.budget, seed=args.seed, alpha=args.alpha,
+                            mutants=args.mutants, executor=plan.executor, remake=plan.remake,
+                            reporter=Reporters(*reporters))
+    finally:
+        plan.close()
     return result.exit_code

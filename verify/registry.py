@@ -2,6 +2,9 @@
 
 Families appear in the order of the theory (duals, kernels, training dynamics,
 lazy training, kernel foundations); a new family module needs no edit here.
+Claims of your own live in any importable module with a ``CLAIMS`` tuple: name it
+(or several, comma-separated) in the environment variable ``NTK_VERIFY_CLAIMS``
+and they join the registry, in every worker process too.
 """
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import difflib
 import fnmatch
 import functools
 import importlib
+import os
 import pkgutil
 
 from . import claims as _claims_package
@@ -17,6 +21,7 @@ from .claim import Claim
 __all__ = ["claims", "get", "select"]
 
 _FAMILY_ORDER = ("duals", "kernels", "flow", "lazy", "rkhs", "features")
+ENVIRONMENT = "NTK_VERIFY_CLAIMS"
 
 
 def _module_rank(name: str) -> tuple[int, str]:
@@ -28,9 +33,14 @@ def claims() -> dict[str, Claim]:
     """Every registered claim by id, in family order then declaration order."""
     names = sorted((m.name for m in pkgutil.iter_modules(_claims_package.__path__)
                     if not m.name.startswith("_")), key=_module_rank)
+    modules = [f"{_claims_package.__name__}.{name}" for name in names]
+    modules += [m.strip() for m in os.environ.get(ENVIRONMENT, "").split(",") if m.strip()]
     found: dict[str, Claim] = {}
-    for name in names:
-        module = importlib.import_module(f"{_claims_package.__name__}.{name}")
+    for name in modules:
+        try:
+            module = importlib.import_module(name)
+        except ImportError as exc:
+            raise ValueError(f"{ENVIRONMENT}: module {name!r} cannot be imported ({exc})") from None
         for claim in module.CLAIMS:
             if claim.id in found:
                 raise RuntimeError(f"claim id {claim.id!r} is registered twice")

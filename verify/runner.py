@@ -1,10 +1,16 @@
 """The runner: plans a run, hands its units to an Executor, assembles the results.
 
-A unit is one claim, or one mutant of a claim, run against the whole budget.  Units
-are plain picklable records (ids, not objects), so any
-``concurrent.futures.Executor`` can run them; the default runs them inline, one
-after another.  The Bonferroni threshold is fixed before anything runs, from the
-number of comparisons every selected check may make (DESIGN.md).
+A unit is one part of one claim (or of one of its mutants): its derivation, or one
+of its numeric checks.  Units are plain picklable records (ids, not objects), so any
+``concurrent.futures.Executor`` runs them: inline by default, a process pool with
+``--jobs``, a Dask cluster through its executor.  Every random stream derives from
+the run seed and the unit's own identity, so the results do not depend on the
+executor or the number of workers; every unit runs with BLAS on one thread, because
+a BLAS reduction sums in an order that depends on its thread count, and the last
+digits of a result must not depend on where it ran (parallelism comes from running
+units side by side).  The Bonferroni threshold is fixed before
+anything runs, from the number of comparisons every selected check may make
+(DESIGN.md).
 """
 from __future__ import annotations
 
@@ -14,10 +20,12 @@ import time
 import traceback
 from collections import deque
 from concurrent.futures import Executor, Future
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
-from typing import Iterable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 import sympy as sp
+from threadpoolctl import threadpool_limits
 
 from derivations.engine import StepStatus, check_derivation
 from numeric.stats import CONSISTENT, REFUTED as CHECK_REFUTED, critical_z
@@ -28,18 +36,39 @@ from .claim import Claim
 from .results import (ERROR, INCONCLUSIVE, REFUTED, SURVIVED, VERIFIED, CheckResult, ClaimResult,
                       MutantResult, RunResult, StepResult)
 
-__all__ = ["Unit", "InlineExecutor", "comparisons", "run_unit", "run", "versions"]
+__all__ = ["Unit", "Part", "InlineExecutor", "comparisons", "units_of", "run_unit", "run", "versions"]
+
+DERIVATION = "derivation"
 
 
 @dataclass(frozen=True)
 class Unit:
-    """One piece of work: a claim (``mutant`` None) or one of its mutants."""
+    """One piece of work: the derivation (``part`` = "derivation") or the check
+    numbered ``part`` of a claim, or of its mutant ``mutant``."""
 
     claim_id: str
     mutant: str | None
+    part: str | int
     budget: str
     seed: int
     threshold: float
+
+    def describe(self) -> str:
+        who = self.claim_id + (f" mutant {self.mutant}" if self.mutant else "")
+        what = self.part if self.part == DERIVATION else f"check {self.part}"
+        return f"{who}, {what}, seed {self.seed}"
+
+
+@dataclass(frozen=True)
+class Part:
+    """What a unit produced: derivation steps, or a check result, or an error."""
+
+    unit: Unit
+    seconds: float
+    steps: tuple[StepResult, ...] = ()
+    conclusion: str = ""
+    check: CheckResult | None = None
+    error: str | None = None
 
 
 class InlineExecutor(Executor):
@@ -59,6 +88,12 @@ def comparisons(claims: Iterable[Claim], budget: budgets.Budget) -> int:
     return sum(check.comparisons(budget) for claim in claims for check in claim.checks)
 
 
+def _error_text(exc: BaseException) -> str:
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    place = f" ({where.filename.rsplit('/', 1)[-1]}:{where.lineno})" if where else ""
+    return f"{type(exc).__name__}: {exc}{place}"
+
+
 def _steps(derivation, domain) -> tuple[StepResult, ...]:
     return tuple(
         StepResult(step.text, step.how.value, step.op, sp.latex(step.lhs), sp.latex(step.rhs),
@@ -67,14 +102,32 @@ def _steps(derivation, domain) -> tuple[StepResult, ...]:
     )
 
 
-def _evaluate(claim: Claim, statement, unit: Unit, *, shrink: bool):
-    derivation = claim.derive(statement)
-    steps = _steps(derivation, statement.domain)
-    budget = budgets.get(unit.budget)
-    checks = tuple(run_check(check, statement, budget=budget, threshold=unit.threshold,
-                             run_seed=unit.seed, claim_id=claim.id, shrink=shrink)
-                   for check in claim.checks)
-    return derivation, steps, checks
+def run_unit(unit: Unit) -> Part:
+    """Run one unit; an exception becomes an error part naming the unit, never a crash."""
+    with threadpool_limits(limits=1):
+        return _run_unit(unit)
+
+
+def _run_unit(unit: Unit) -> Part:
+    start = time.perf_counter()
+    try:
+        claim = registry.get(unit.claim_id)
+        statement = claim.mutant(unit.mutant).statement if unit.mutant else claim.statement
+        if unit.part == DERIVATION:
+            derivation = claim.derive(statement)
+            return Part(unit, time.perf_counter() - start,
+                        steps=_steps(derivation, statement.domain), conclusion=derivation.conclusion)
+        check = run_check(claim.checks[unit.part], statement, budget=budgets.get(unit.budget),
+                          threshold=unit.threshold, run_seed=unit.seed, claim_id=claim.id,
+                          shrink=unit.mutant is None)
+        return Part(unit, time.perf_counter() - start, check=check)
+    except Exception as exc:
+        return Part(unit, time.perf_counter() - start, error=f"{_error_text(exc)} [{unit.describe()}]")
+
+
+def units_of(claim: Claim, mutant: str | None, budget: str, seed: int, threshold: float) -> list[Unit]:
+    parts = [DERIVATION, *range(len(claim.checks))]
+    return [Unit(claim.id, mutant, part, budget, seed, threshold) for part in parts]
 
 
 def _verdict(steps: Sequence[StepResult], checks: Sequence[CheckResult]) -> str:
@@ -87,59 +140,82 @@ def _verdict(steps: Sequence[StepResult], checks: Sequence[CheckResult]) -> str:
     return INCONCLUSIVE
 
 
-def _error_text(exc: BaseException) -> str:
-    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-    place = f" ({where.filename.rsplit('/', 1)[-1]}:{where.lineno})" if where else ""
-    return f"{type(exc).__name__}: {exc}{place}"
+def _gather(parts: Sequence[Part]):
+    steps = tuple(s for p in parts for s in p.steps)
+    checks = tuple(p.check for p in parts if p.check is not None)
+    errors = [p.error for p in parts if p.error]
+    conclusion = next((p.conclusion for p in parts if p.unit.part == DERIVATION), "")
+    return steps, checks, "; ".join(errors) or None, conclusion, sum(p.seconds for p in parts)
 
 
-def _claim_result(claim: Claim, unit: Unit) -> ClaimResult:
+def _claim_result(claim: Claim, parts: Sequence[Part]) -> ClaimResult:
+    steps, checks, error, conclusion, seconds = _gather(parts)
     statement = claim.statement
-    base = dict(
+    return ClaimResult(
         id=claim.id, title=claim.title, source=claim.source, uses=claim.uses,
+        status=ERROR if error else _verdict(steps, checks), seconds=seconds,
         statement=tuple((r.name, sp.latex(r.lhs), sp.latex(r.rhs)) for r in statement.relations),
         assumptions=statement.assumptions, domain=statement.domain.description,
+        conclusion=conclusion, steps=steps, checks=checks, error=error,
     )
-    start = time.perf_counter()
-    try:
-        derivation, steps, checks = _evaluate(claim, statement, unit, shrink=True)
-    except Exception as exc:
-        return ClaimResult(status=ERROR, seconds=time.perf_counter() - start, conclusion="",
-                           error=f"{_error_text(exc)} [unit {claim.id}, seed {unit.seed}]", **base)
-    return ClaimResult(status=_verdict(steps, checks), seconds=time.perf_counter() - start,
-                       conclusion=derivation.conclusion, steps=steps, checks=checks, **base)
 
 
-def _mutant_result(claim: Claim, unit: Unit) -> MutantResult:
-    mutant = claim.mutant(unit.mutant)
-    start = time.perf_counter()
-    try:
-        _, steps, checks = _evaluate(claim, mutant.statement, unit, shrink=False)
-    except Exception as exc:
-        return MutantResult(mutant.name, mutant.description, ERROR, (),
-                            time.perf_counter() - start, _error_text(exc))
+def _mutant_result(claim: Claim, name: str, parts: Sequence[Part]) -> MutantResult:
+    steps, checks, error, _, seconds = _gather(parts)
+    mutant = claim.mutant(name)
     layers = (("symbolic", any(s.status == StepStatus.REFUTED.value for s in steps)),
               ("numeric", any(c.status == CHECK_REFUTED for c in checks)))
-    refuted_by = tuple(name for name, hit in layers if hit)
-    return MutantResult(mutant.name, mutant.description, REFUTED if refuted_by else SURVIVED,
-                        refuted_by, time.perf_counter() - start)
+    refuted_by = tuple(layer for layer, hit in layers if hit)
+    status = ERROR if error else REFUTED if refuted_by else SURVIVED
+    return MutantResult(name, mutant.description, status, refuted_by, seconds, error)
 
 
-def run_unit(unit: Unit):
-    """Run one unit; errors become an ``error`` verdict, never an exception."""
-    claim = registry.get(unit.claim_id)
-    return _claim_result(claim, unit) if unit.mutant is None else _mutant_result(claim, unit)
+class _Pool:
+    """Submits units to an executor; survives a process pool whose worker died.
+
+    When a worker dies, every unit in flight on that pool fails with
+    BrokenProcessPool.  The pool is replaced (by ``remake``) for the units still to
+    come, and each failed unit is run again alone in a fresh pool, so the unit that
+    kills its worker again is reported as an error and the others complete.
+    """
+
+    def __init__(self, executor: Executor, remake: Callable[[], Executor] | None):
+        self.executor, self.remake = executor, remake
+
+    def submit(self, unit: Unit) -> tuple[Unit, Executor, Future]:
+        return unit, self.executor, self.executor.submit(run_unit, unit)
+
+    def result(self, unit: Unit, owner: Executor, future: Future) -> Part:
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            if self.remake is None:
+                return Part(unit, 0.0, error=f"the worker died [{unit.describe()}]")
+            if owner is self.executor:
+                self.executor = self.remake()
+            return self._alone(unit)
+        except Exception as exc:
+            return Part(unit, 0.0, error=f"{_error_text(exc)} [{unit.describe()}]")
+
+    def _alone(self, unit: Unit) -> Part:
+        solo = self.remake()
+        try:
+            return solo.submit(run_unit, unit).result()
+        except BrokenProcessPool:
+            return Part(unit, 0.0, error=f"the worker died [{unit.describe()}]")
+        finally:
+            solo.shutdown(wait=False, cancel_futures=True)
 
 
-def _stream(executor: Executor, units: Sequence[Unit], window: int) -> Iterator:
-    """Results in the order of ``units``, with at most ``window`` units in flight."""
-    pending: deque[Future] = deque()
+def _stream(pool: _Pool, units: Sequence[Unit], window: int) -> Iterator[Part]:
+    """Parts in the order of ``units``, with at most ``window`` units in flight."""
+    pending: deque = deque()
     for unit in units:
-        pending.append(executor.submit(run_unit, unit))
+        pending.append(pool.submit(unit))
         while len(pending) >= window:
-            yield pending.popleft().result()
+            yield pool.result(*pending.popleft())
     while pending:
-        yield pending.popleft().result()
+        yield pool.result(*pending.popleft())
 
 
 def versions() -> dict[str, str]:
@@ -152,35 +228,37 @@ def versions() -> dict[str, str]:
     return out
 
 
-def _with_dependencies(result: ClaimResult, statuses: dict[str, str]) -> ClaimResult:
-    return replace(result, dependencies=tuple((u, statuses.get(u, "not run")) for u in result.uses))
-
-
 def run(claims: Sequence[Claim], *, budget: str = "standard", seed: int = 0, alpha: float = 1e-3,
-        mutants: bool = False, executor: Executor | None = None, window: int | None = None,
+        mutants: bool = False, executor: Executor | None = None,
+        remake: Callable[[], Executor] | None = None, window: int | None = None,
         reporter=None) -> RunResult:
     """Run ``claims`` and return the :class:`RunResult`; ``reporter`` sees each claim as it ends.
 
     ``window`` bounds the units in flight (1 for the inline executor, so progress is
-    reported as the run goes; all of them otherwise).
+    reported as the run goes; all of them otherwise).  ``remake`` builds a fresh
+    executor of the same kind after a worker died (process pools only).
     """
     plan = budgets.get(budget)
-    m = max(1, comparisons(claims, plan))
-    threshold = critical_z(alpha, m)
-    units = [Unit(c.id, name, budget, seed, threshold)
-             for c in claims for name in (None, *(mu.name for mu in c.mutants if mutants))]
+    threshold = critical_z(alpha, max(1, comparisons(claims, plan)))
+    groups = [(claim, name) for claim in claims
+              for name in (None, *(m.name for m in claim.mutants if mutants))]
+    units = [u for claim, name in groups for u in units_of(claim, name, budget, seed, threshold)]
     executor = executor or InlineExecutor()
     window = window or (1 if isinstance(executor, InlineExecutor) else len(units))
-    info = RunResult(seed, budget, alpha, threshold, m, mutants, versions())
+    info = RunResult(seed, budget, alpha, threshold, max(1, comparisons(claims, plan)), mutants, versions())
     if reporter:
         reporter.start(info, len(claims))
     start = time.perf_counter()
-    results, statuses = [], {}
-    stream = _stream(executor, units, window)
+    stream = _stream(_Pool(executor, remake), units, window)
+    results: list[ClaimResult] = []
+    statuses: dict[str, str] = {}
     for claim in claims:
-        result = next(stream)
-        found = tuple(next(stream) for mu in claim.mutants if mutants)
-        result = _with_dependencies(replace(result, mutants=found), statuses)
+        def parts():
+            return [next(stream) for _ in range(1 + len(claim.checks))]
+        result = _claim_result(claim, parts())
+        found = tuple(_mutant_result(claim, m.name, parts()) for m in claim.mutants if mutants)
+        result = replace(result, mutants=found,
+                         dependencies=tuple((u, statuses.get(u, "not run")) for u in claim.uses))
         statuses[claim.id] = result.status
         results.append(result)
         if reporter:
