@@ -116,7 +116,10 @@ class Context:
         return self.budget.target(self.check.kind)
 
     def record(self, key: str, value: Any) -> None:
-        """Keep ``value`` (JSON-able) as figure data of this check, under ``key``."""
+        """Keep ``value`` (JSON-able) as data of this check, under ``key``.
+
+        Values built by :mod:`verify.figdata` are plotted in the document.
+        """
         self.data[key] = value
 
     def test(self, estimate: float, se: float, prediction: float, *,
@@ -156,7 +159,7 @@ class Context:
         counts = np.array([v.size for v in values])
         fit = extrapolate(widths, means, stds / np.sqrt(counts))
         slope = loglog_slope(widths, stds, np.array([log_std_se(s) for s in counts]))
-        self.record(label, {"widths": widths.tolist(), "mean": means.tolist(), "std": stds.tolist(),
+        self.record(label, {"figure": "width_limit", "title": label, "widths": widths.tolist(), "mean": means.tolist(), "std": stds.tolist(),
                             "seeds": counts.tolist(), "prediction": prediction,
                             "intercept": float(fit.coef[0]), "intercept_se": fit.se(0),
                             "slope": float(slope.coef[1]), "slope_se": slope.se(1), "rate": rate})

@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     options.add_argument("--json", metavar="PATH", help="write the full results as JSON")
     options.add_argument("--mutants", action="store_true",
                          help="also run every claim's mutants; each must be refuted")
+    options.add_argument("--latex", metavar="DIR",
+                         help="write DIR/derivations.tex and its figures: the checked derivations")
+    options.add_argument("--pdf", action="store_true", help="with --latex, also compile DIR/derivations.pdf")
     options.add_argument("--jobs", type=_jobs, default=1,
                          help="worker processes for independent units (default 1: in this process)")
     options.add_argument("--executor", choices=("local", "dask"), default="local",
@@ -108,7 +111,12 @@ def main(argv=None) -> int:
         if args.command == "list":
             return _list(args.json)
         claims = list(registry.claims().values()) if args.command == "all" else registry.select(args.ids)
+        if args.pdf and not args.latex:
+            raise UsageError("--pdf goes with --latex DIR")
         reporters = [TerminalReporter()] + ([JsonReporter(args.json)] if args.json else [])
+        if args.latex:
+            from .report.latex import LatexReporter
+            reporters.append(LatexReporter(args.latex, pdf=args.pdf))
         plan = executors.make(args.executor, args.jobs, args.scheduler)
     except (UsageError, ValueError) as exc:
         print(f"python -m verify: error: {exc}", file=sys.stderr)
