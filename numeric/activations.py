@@ -49,7 +49,8 @@ class Activation:
     (k11, k22, k12), or None; ``polynomial_degree`` (None unless σ is a polynomial);
     ``description`` (the formula, in words); ``params`` ((name, value) pairs of a
     parametrised family such as :func:`abrelu`); ``joint_duals``, optionally both closed
-    forms computed together when they share work (θ for the arc-cosine family).
+    forms computed together when they share work (θ for the arc-cosine family). The dual
+    functions must return new arrays: the kernels update them in place.
     """
 
     name: str
@@ -288,7 +289,8 @@ def _quadratic() -> Activation:
 
 
 def _exp() -> Activation:
-    """σ = exp = σ': E[e^{u+v}] = exp((k11 + k22)/2 + k12) (the Gaussian moment generating function)."""
+    """σ = exp = σ': E[e^{u+v}] = exp((k11 + k22)/2 + k12), the Gaussian moment generating
+    function at (1, 1)."""
 
     def dual(k11, k22, k12):
         return np.exp(0.5 * (np.asarray(k11, dtype=float) + np.asarray(k22)) + np.asarray(k12))
@@ -303,8 +305,8 @@ def custom(name: str, fn, deriv, *, dual=None, dual_deriv=None,
            polynomial_degree=None, description: str = "") -> Activation:
     """A user-supplied σ with σ'; its duals go through Gauss–Hermite quadrature unless given.
 
-    ``dual``/``dual_deriv``, if given, must be closed forms of E[σ(u)σ(v)] and
-    E[σ'(u)σ'(v)] as vectorised functions of (k11, k22, k12).
+    ``dual`` and ``dual_deriv``, if both are given, must be closed forms of E[σ(u)σ(v)]
+    and E[σ'(u)σ'(v)] as vectorised functions of (k11, k22, k12) returning new arrays.
     """
     if not isinstance(name, str) or not name:
         raise ValueError(f"name must be a non-empty string; got {name!r}")
@@ -339,7 +341,8 @@ def _swish_deriv(z):
 
 _QUADRATURE_ONLY = {
     "tanh": (np.tanh, lambda z: 1.0 - np.square(np.tanh(z)), "tanh(z)"),
-    "gelu": (_gelu, _gelu_deriv, "z·Φ(z), Φ the standard normal CDF (exact, not the tanh approximation)"),
+    "gelu": (_gelu, _gelu_deriv,
+             "z·Φ(z), Φ the standard normal CDF (exact, not the tanh approximation)"),
     "softplus": (lambda z: np.logaddexp(0.0, z), special.expit, "log(1 + e^z)"),
     "sigmoid": (special.expit, _sigmoid_deriv, "1/(1 + e^{−z})"),
     "swish": (_swish, _swish_deriv, "z·sigmoid(z) (SiLU)"),
@@ -356,7 +359,8 @@ _REGISTRY: dict[str, Activation] = {
     "cos": _trig("cos", np.cos, lambda z: -np.sin(z), odd=False),
     "quadratic": _quadratic(),
     "exp": _exp(),
-    **{name: custom(name, f, d, description=text) for name, (f, d, text) in _QUADRATURE_ONLY.items()},
+    **{name: custom(name, f, d, description=text)
+       for name, (f, d, text) in _QUADRATURE_ONLY.items()},
 }
 
 

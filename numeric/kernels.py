@@ -98,9 +98,14 @@ def nngp_and_ntk(x1, x2=None, *, depth, activation="relu", weight_std=1.0,
             sigma[cols, rows] = sigma[rows, cols].T
             theta[cols, rows] = theta[rows, cols].T
 
-    with ThreadPoolExecutor(max_workers=_workers()) as pool:
-        for _ in pool.map(work, blocks):
-            pass
+    workers = min(_workers(), len(blocks))
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for _ in pool.map(work, blocks):
+                pass
+    else:
+        for block in blocks:
+            work(block)
     return sigma, theta
 
 
@@ -128,7 +133,8 @@ class _Recursion:
         gram += self.bias_var
 
     def layer(self, sigma: Array, theta: Array, k11: Array, k22: Array) -> None:
-        """In place: Σ ← σ_w² E[σ(u)σ(v)] + σ_b² and Θ ← Σ_new + σ_w² E[σ'(u)σ'(v)] Θ, k12 = Σ."""
+        """In place, with k12 = Σ and (k11, k22) the per-point variances of the layer:
+        Σ ← σ_w² E[σ(u)σ(v)] + σ_b² and then Θ ← Σ + σ_w² E[σ'(u)σ'(v)] Θ."""
         dual, dual_deriv = self.activation.duals(k11, k22, sigma)
         if self.weight_var != 1.0:
             dual *= self.weight_var
