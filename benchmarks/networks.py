@@ -19,7 +19,7 @@ import numpy as np
 from numeric.ensembles import sample_outputs
 from numeric.networks import MLP
 
-__all__ = ["gemm_gflops", "ntk_flops", "shortcut_flops", "main"]
+__all__ = ["gemm_gflops", "normals_per_second", "ntk_flops", "shortcut_flops", "shortcut_normals", "main"]
 
 
 def _best_seconds(run, repeats: int) -> float:
@@ -36,6 +36,17 @@ def gemm_gflops(n: int = 2048, repeats: int = 5) -> float:
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal((n, n)), rng.standard_normal((n, n))
     return 2 * n**3 / _best_seconds(lambda: a @ b, repeats) / 1e9
+
+
+def normals_per_second(repeats: int = 5, size: int = 1 << 24) -> float:
+    """Rate of ``Generator.standard_normal`` (float64, PCG64), the bound of benchmark (b)."""
+    rng = np.random.default_rng(0)
+    return size / _best_seconds(lambda: rng.standard_normal(size), repeats)
+
+
+def shortcut_normals(widths, n_points: int, n_networks: int) -> int:
+    """Normals drawn by the shortcut: N·n_{ℓ+1} per layer (factor rank N), per network."""
+    return n_networks * sum(min(n_points, n) * m for n, m in zip(widths, widths[1:]))
 
 
 def ntk_flops(widths, n_points: int) -> float:
@@ -56,7 +67,7 @@ def shortcut_flops(widths, n_points: int, n_networks: int) -> float:
     (2N² n, batched products do not exploit symmetry) and its Cholesky factor (N³/3)."""
     per_network = 0
     for l, (n, m) in enumerate(zip(widths, widths[1:])):
-        rank = min(n_points, n)
+        rank = min(n_points, n)  # σ_b = 0 in benchmark (b)
         per_network += 2 * n_points * rank * m
         if l > 0:
             per_network += 2 * n_points**2 * n + n_points**3 / 3
@@ -77,7 +88,8 @@ def bench_ntk(repeats: int) -> tuple[float, float]:
     return seconds, ntk_flops(widths, n_points) / seconds / 1e9
 
 
-def bench_shortcut(repeats: int) -> tuple[float, float]:
+def bench_shortcut(repeats: int) -> tuple[float, float, float]:
+    """(seconds, GFLOP/s, normals drawn per second)."""
     widths, n_points, n_networks = [16, 1024, 1024, 1], 16, 10_000
     x = _sphere(np.random.default_rng(0), n_points, widths[0])
 
@@ -85,7 +97,8 @@ def bench_shortcut(repeats: int) -> tuple[float, float]:
         sample_outputs(widths, "relu", x, n_networks, np.random.default_rng(1), np.sqrt(2.0))
 
     seconds = _best_seconds(run, repeats)
-    return seconds, shortcut_flops(widths, n_points, n_networks) / seconds / 1e9
+    flops = shortcut_flops(widths, n_points, n_networks)
+    return seconds, flops / seconds / 1e9, shortcut_normals(widths, n_points, n_networks) / seconds
 
 
 def main(argv=None) -> None:
@@ -95,8 +108,9 @@ def main(argv=None) -> None:
     print(f"GEMM 2048² float64:                   {gemm_gflops(repeats=repeats):7.1f} GFLOP/s")
     seconds, gflops = bench_ntk(2 * repeats)
     print(f"(a) empirical NTK N=256 width 1024 L=4: {seconds:7.4f} s  {gflops:6.1f} GFLOP/s  (target ≤ 0.06 s)")
-    seconds, gflops = bench_shortcut(max(1, repeats // 2))
+    seconds, gflops, normals = bench_shortcut(max(1, repeats // 2))
     print(f"(b) 10,000 networks N=16 width 1024 L=3: {seconds:7.3f} s  {gflops:6.1f} GFLOP/s  (target ≤ 10 s)")
+    print(f"    normals: {normals / 1e6:6.1f} M/s overall; standard_normal alone {normals_per_second() / 1e6:6.1f} M/s")
     print(f"GEMM 2048² float64 (again):           {gemm_gflops(repeats=repeats):7.1f} GFLOP/s")
 
 
