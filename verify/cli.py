@@ -9,10 +9,10 @@ import argparse
 import json
 import sys
 
-from . import budgets, executors, registry, runner
+from . import audit, budgets, executors, registry, runner
 from .report import Reporters
-from .report.json import JsonReporter
-from .report.terminal import TerminalReporter
+from .report.json import JsonReporter, check_writable, to_jsonable, write_atomically
+from .report.terminal import TerminalReporter, print_audit
 
 __all__ = ["main", "build_parser"]
 
@@ -66,7 +66,7 @@ def _budget(text: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m verify",
                      description="Check the derivations of NTK theory symbolically and numerically.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{all,run,list}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{all,run,list,audit}")
     options = _Parser(add_help=False)
     options.add_argument("--seed", type=_seed, default=0, help="fixes every random draw (default 0)")
     options.add_argument("--budget", type=_budget, default="standard",
@@ -76,19 +76,28 @@ def build_parser() -> argparse.ArgumentParser:
     options.add_argument("--json", metavar="PATH", help="write the full results as JSON")
     options.add_argument("--mutants", action="store_true",
                          help="also run every claim's mutants; each must be refuted")
+    where = _Parser(add_help=False)
+    where.add_argument("--jobs", type=_jobs, default=1,
+                       help="worker processes for independent units (default 1: in this process)")
+    where.add_argument("--executor", choices=("local", "dask"), default="local",
+                       help="local processes (default) or a running dask.distributed cluster")
+    where.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler, with --executor dask")
     options.add_argument("--latex", metavar="DIR",
                          help="write DIR/derivations.tex and its figures: the checked derivations")
     options.add_argument("--pdf", action="store_true", help="with --latex, also compile DIR/derivations.pdf")
-    options.add_argument("--jobs", type=_jobs, default=1,
-                         help="worker processes for independent units (default 1: in this process)")
-    options.add_argument("--executor", choices=("local", "dask"), default="local",
-                         help="local processes (default) or a running dask.distributed cluster")
-    options.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler, with --executor dask")
-    commands.add_parser("all", parents=[options], help="verify every claim")
-    run = commands.add_parser("run", parents=[options], help="verify the claims named")
+    commands.add_parser("all", parents=[options, where], help="verify every claim")
+    run = commands.add_parser("run", parents=[options, where], help="verify the claims named")
     run.add_argument("ids", nargs="+", metavar="ID_OR_GLOB", help="claim ids or globs, e.g. 'dual.*'")
     listing = commands.add_parser("list", help="list the claims")
     listing.add_argument("--json", action="store_true", help="as JSON")
+    audit = commands.add_parser("audit", parents=[where],
+                                help="measure the false-alarm rate, the mutants and the calibration")
+    audit.add_argument("--runs", type=_jobs, default=10, help="runs with independent seeds (default 10)")
+    audit.add_argument("--budget", type=_budget, default="quick", help="default quick")
+    audit.add_argument("--seed", type=_seed, default=0, help="the first seed (default 0)")
+    audit.add_argument("--alpha", type=_alpha, default=1e-3, help="family-wise false-alarm rate per run")
+    audit.add_argument("--json", metavar="PATH", help="write the audit as JSON")
+    audit.add_argument("ids", nargs="*", metavar="ID_OR_GLOB", help="claims to audit (default: all)")
     return parser
 
 
@@ -105,26 +114,59 @@ def _list(as_json: bool) -> int:
     return 0
 
 
+def _audit(args, claims, plan) -> int:
+    def run_once(seed, mutants):
+        return runner.run(claims, budget=args.budget, seed=seed, alpha=args.alpha, mutants=mutants,
+                          executor=plan.executor, remake=plan.remake)
+
+    def progress(done, total, run):
+        counts = ", ".join(f"{sum(c.status == s for c in run.claims)} {s}"
+                           for s in sorted({c.status for c in run.claims}))
+        print(f"[{done}/{total}] seed {run.seed}: {counts} ({run.seconds:.1f} s)", flush=True)
+
+    result = audit.audit(claims, runs=args.runs, budget=args.budget, seed=args.seed, alpha=args.alpha,
+                         run_once=run_once, progress=progress)
+    print_audit(result)
+    if args.json:
+        write_atomically(args.json, json.dumps(to_jsonable(result), indent=1) + "\n")
+    return result.exit_code
+
+
+def _verify(args, claims, plan, reporters) -> int:
+    result = runner.run(claims, budget=args.budget, seed=args.seed, alpha=args.alpha,
+                        mutants=args.mutants, executor=plan.executor, remake=plan.remake,
+                        reporter=Reporters(*reporters))
+    return result.exit_code
+
+
+def _prepare(args):
+    """Validate everything a command needs; return the work as a call that takes the plan."""
+    claims = (list(registry.claims().values()) if args.command == "all" or not args.ids
+              else registry.select(args.ids))
+    if args.command == "audit":
+        if args.json:
+            check_writable(args.json)
+        return lambda plan: _audit(args, claims, plan)
+    if args.pdf and not args.latex:
+        raise UsageError("--pdf goes with --latex DIR")
+    reporters = [TerminalReporter()] + ([JsonReporter(args.json)] if args.json else [])
+    if args.latex:
+        from .report.latex import LatexReporter
+        reporters.append(LatexReporter(args.latex, pdf=args.pdf))
+    return lambda plan: _verify(args, claims, plan, reporters)
+
+
 def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
         if args.command == "list":
             return _list(args.json)
-        claims = list(registry.claims().values()) if args.command == "all" else registry.select(args.ids)
-        if args.pdf and not args.latex:
-            raise UsageError("--pdf goes with --latex DIR")
-        reporters = [TerminalReporter()] + ([JsonReporter(args.json)] if args.json else [])
-        if args.latex:
-            from .report.latex import LatexReporter
-            reporters.append(LatexReporter(args.latex, pdf=args.pdf))
+        work = _prepare(args)
         plan = executors.make(args.executor, args.jobs, args.scheduler)
     except (UsageError, ValueError) as exc:
         print(f"python -m verify: error: {exc}", file=sys.stderr)
         return 2
     try:
-        result = runner.run(claims, budget=args.budget, seed=args.seed, alpha=args.alpha,
-                            mutants=args.mutants, executor=plan.executor, remake=plan.remake,
-                            reporter=Reporters(*reporters))
+        return work(plan)
     finally:
         plan.close()
-    return result.exit_code

@@ -91,6 +91,8 @@ class ClaimResult:
     dependencies: tuple[tuple[str, str], ...] = ()
     error: str | None = None
 
+    JSON_EXTRAS = ("max_abs_z", "max_mde", "surviving_mutants")
+
     @property
     def comparisons(self) -> tuple[Comparison, ...]:
         return tuple(c for check in self.checks for c in check.comparisons)
@@ -123,6 +125,8 @@ class RunResult:
     versions: Mapping[str, str] = field(hash=False)
     claims: tuple[ClaimResult, ...] = ()
     seconds: float = math.nan
+
+    JSON_EXTRAS = ("exit_code",)
 
     @property
     def exit_code(self) -> int:

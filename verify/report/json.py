@@ -17,12 +17,12 @@ __all__ = ["JsonReporter", "to_jsonable", "write_atomically", "check_writable"]
 
 
 def to_jsonable(value):
-    """Plain JSON values: records become dicts (with their derived figures); inf/nan become text."""
+    """Plain JSON values: records become dicts, with the derived figures their class
+    names in ``JSON_EXTRAS``; inf/nan become text."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         out = {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        for name in ("max_abs_z", "max_mde", "exit_code"):
-            if hasattr(type(value), name):
-                out[name] = to_jsonable(getattr(value, name))
+        for name in getattr(type(value), "JSON_EXTRAS", ()):
+            out[name] = to_jsonable(getattr(value, name))
         return out
     if isinstance(value, dict):
         return {str(k): to_jsonable(v) for k, v in value.items()}

@@ -75,3 +75,42 @@ class TerminalReporter:
             survivors = [f"{c.id}:{m}" for c in run.claims for m in c.surviving_mutants]
             self._print(f"mutants: {total - len(survivors)}/{total} refuted"
                         + (f"; surviving: {', '.join(survivors)}" if survivors else ""))
+
+
+def print_audit(result, stream=None) -> None:
+    """The audit as tables: per claim, per family, and the checks' calibration."""
+    out = stream or sys.stdout
+    say = lambda text="": print(text, file=out, flush=True)  # noqa: E731
+    say(f"\naudit: {result.runs} runs (seeds {result.seeds[0]}..{result.seeds[-1]}), budget "
+        f"{result.budget}, alpha_F {result.alpha:g}: at most {result.runs * result.alpha:.3g} "
+        "runs with a false alarm expected")
+    say(f"{'claim':<34} {'refuted':>7} {'inconcl.':>8} {'error':>5}  mutants refuted")
+    for c in result.claims:
+        say(f"{c.id:<34} {c.refuted:>7} {c.inconclusive:>8} {c.errors:>5}  {c.mutants_refuted}/{c.mutants}"
+            + (f"  survivors: {', '.join(c.survivors)}" if c.survivors else ""))
+    families: dict[str, list] = {}
+    for c in result.claims:
+        families.setdefault(c.family, []).append(c)
+    say("\nper family: runs not verified (refuted = false alarms) / claim-runs; mutants refuted")
+    for family, members in families.items():
+        runs = sum(c.runs for c in members)
+        bad = sum(c.refuted + c.inconclusive + c.errors for c in members)
+        alarms = sum(c.refuted for c in members)
+        mutants = sum(c.mutants for c in members)
+        killed = sum(c.mutants_refuted for c in members)
+        zs = [k for k in result.checks if k.claim_id.split(".", 1)[0] == family]
+        worst_mean = max((abs(k.mean) for k in zs if k.count), default=float("nan"))
+        stds = [k.std for k in zs if k.count > 1]
+        std_range = f"{min(stds):.2f}..{max(stds):.2f}" if stds else "-"
+        say(f"  {family:<10} {bad} ({alarms}) / {runs}; {killed}/{mutants}; "
+            f"z: max|mean| {worst_mean:.2f}, std {std_range}")
+    say("\ncalibration of each numeric check (z-scores across runs)")
+    for k in result.checks:
+        say(f"  {k.status:<15} {k.claim_id:<30} {k.check:<34} n {k.count:>4}  "
+            f"mean {k.mean:+.2f}  std {k.std:.2f}")
+    say(f"\nfalse alarms: {result.false_alarm_runs} of {result.runs} runs "
+        f"(binomial tail {result.false_alarm_tail:.3g}); mutants refuted: "
+        f"{100 * result.mutants_refuted_fraction:.1f}%"
+        + (f"; surviving: {', '.join(result.survivors)}" if result.survivors else "")
+        + (f"; mis-calibrated checks: {len(result.miscalibrated)}" if result.miscalibrated else "")
+        + f"; {result.seconds:.0f} s")
