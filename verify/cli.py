@@ -26,34 +26,23 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"--seed {text!r}: give a whole number >= 0")
-    return value
+def _number(convert, accept, option: str, wanted: str):
+    """An argparse type: ``convert`` the text, keep it if ``accept``, else say what is wanted."""
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not accept(value):
+            raise argparse.ArgumentTypeError(f"{option} {text!r}: give {wanted}")
+        return value
+    return parse
 
 
-def _alpha(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 < value < 1:
-        raise argparse.ArgumentTypeError(f"--alpha {text!r}: give a false-alarm rate strictly between 0 and 1")
-    return value
-
-
-def _jobs(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"--jobs {text!r}: give a whole number >= 1")
-    return value
+_seed = _number(int, lambda v: v >= 0, "--seed", "a whole number >= 0")
+_alpha = _number(float, lambda v: 0 < v < 1, "--alpha", "a false-alarm rate strictly between 0 and 1")
+_jobs = _number(int, lambda v: v >= 1, "--jobs", "a whole number >= 1")
+_runs = _number(int, lambda v: v >= 1, "--runs", "a whole number >= 1")
 
 
 def _budget(text: str) -> str:
@@ -92,7 +81,7 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="as JSON")
     audit = commands.add_parser("audit", parents=[where],
                                 help="measure the false-alarm rate, the mutants and the calibration")
-    audit.add_argument("--runs", type=_jobs, default=10, help="runs with independent seeds (default 10)")
+    audit.add_argument("--runs", type=_runs, default=10, help="runs with independent seeds (default 10)")
     audit.add_argument("--budget", type=_budget, default="quick", help="default quick")
     audit.add_argument("--seed", type=_seed, default=0, help="the first seed (default 0)")
     audit.add_argument("--alpha", type=_alpha, default=1e-3, help="family-wise false-alarm rate per run")

@@ -3,20 +3,13 @@ import json
 
 import pytest
 
-from verify import audit, registry
+from verify import audit
 from verify.cli import main
 
 
 @pytest.fixture
-def toys(monkeypatch):
-    monkeypatch.setenv(registry.ENVIRONMENT, "audit_claims")
-    registry.claims.cache_clear()
-    yield
-    registry.claims.cache_clear()
-
-
-@pytest.fixture
-def report(toys, tmp_path, capsys):
+def report(extra_claims, tmp_path, capsys):
+    extra_claims("audit_claims")
     path = tmp_path / "audit.json"
     code = main(["audit", "toy.*", "--runs", "10", "--json", str(path)])
     return code, json.loads(path.read_text()), capsys.readouterr().out

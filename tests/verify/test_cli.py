@@ -8,14 +8,6 @@ import pytest
 from verify.cli import main
 
 
-def _strip_timings(value):
-    if isinstance(value, dict):
-        return {k: _strip_timings(v) for k, v in value.items() if k != "seconds"}
-    if isinstance(value, list):
-        return [_strip_timings(v) for v in value]
-    return value
-
-
 def test_run_prints_a_verdict_line_and_exits_0(capsys):
     assert main(["run", "dual.relu", "--budget", "quick"]) == 0
     out = capsys.readouterr().out
@@ -28,12 +20,12 @@ def test_mutants_are_listed_as_refuted(capsys):
     assert "mutants 3/3 refuted" in capsys.readouterr().out
 
 
-def test_same_seed_same_json_apart_from_timings(tmp_path):
+def test_same_seed_same_json_apart_from_timings(tmp_path, strip_timings):
     paths = [tmp_path / "a.json", tmp_path / "b.json"]
     for path in paths:
         assert main(["run", "dual.*", "--budget", "quick", "--seed", "7", "--json", str(path)]) == 0
     a, b = (json.loads(p.read_text()) for p in paths)
-    assert _strip_timings(a) == _strip_timings(b)
+    assert strip_timings(a) == strip_timings(b)
     assert a["seed"] == 7 and a["budget"] == "quick" and a["alpha"] == 1e-3
     check = a["claims"][0]["checks"][0]["comparisons"][0]["test"]
     assert {"estimate", "prediction", "se", "z", "threshold", "mde"} <= set(check)

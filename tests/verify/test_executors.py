@@ -3,44 +3,35 @@ import json
 
 import pytest
 
-from verify import registry
 from verify.cli import main
 
 SELECTION = ["run", "dual.step", "dual.relu", "--budget", "quick", "--seed", "3"]
 
 
-def _strip_timings(value):
-    if isinstance(value, dict):
-        return {k: _strip_timings(v) for k, v in value.items() if k != "seconds"}
-    if isinstance(value, list):
-        return [_strip_timings(v) for v in value]
-    return value
+@pytest.fixture
+def run_json(tmp_path, strip_timings):
+    def run(name, *extra):
+        path = tmp_path / f"{name}.json"
+        assert main([*SELECTION, "--json", str(path), *extra]) == 0
+        return strip_timings(json.loads(path.read_text()))
+    return run
 
 
-def _run(tmp_path, name, *extra):
-    path = tmp_path / f"{name}.json"
-    assert main([*SELECTION, "--json", str(path), *extra]) == 0
-    return _strip_timings(json.loads(path.read_text()))
+def test_one_and_two_jobs_give_identical_json(run_json):
+    assert run_json("one") == run_json("two", "--jobs", "2")
 
 
-def test_one_and_two_jobs_give_identical_json(tmp_path):
-    assert _run(tmp_path, "one") == _run(tmp_path, "two", "--jobs", "2")
-
-
-def test_a_dask_cluster_on_loopback_gives_identical_json(tmp_path):
+def test_a_dask_cluster_on_loopback_gives_identical_json(run_json):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=None) as cluster:
-        remote = _run(tmp_path, "dask", "--executor", "dask", "--scheduler", cluster.scheduler_address)
-    assert remote == _run(tmp_path, "local")
+        remote = run_json("dask", "--executor", "dask", "--scheduler", cluster.scheduler_address)
+    assert remote == run_json("local")
 
 
 @pytest.fixture
-def faulty(monkeypatch):
-    monkeypatch.setenv(registry.ENVIRONMENT, "faulty_claims")
-    registry.claims.cache_clear()
-    yield
-    registry.claims.cache_clear()
+def faulty(extra_claims):
+    extra_claims("faulty_claims")
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
