@@ -9,8 +9,9 @@ form of its *dual*
 as plain vectorised functions of broadcastable arrays. These are the two expectations of
 the infinite-width recursions (DESIGN.md "Conventions"). Where no closed form is known
 (tanh, gelu, softplus, sigmoid, swish, user-supplied σ) :meth:`Activation.duals` uses
-Gauss–Hermite quadrature (``numeric.quadrature``), which
-:meth:`Activation.quadrature_duals` also runs for any activation, closed forms included.
+Gauss–Hermite quadrature (``numeric.quadrature``; a polar rule for σ with a kink at 0),
+which :meth:`Activation.quadrature_duals` also runs for any activation, closed forms
+included.
 
 Notation: c = k12/√(k11 k22) clipped to [−1, 1], θ = arccos c. Sources: the arc-cosine
 kernels (step, relu) are Cho & Saul 2009, "Kernel methods for deep learning"; erf is
@@ -51,6 +52,8 @@ class Activation:
     parametrised family such as :func:`abrelu`); ``joint_duals``, optionally both closed
     forms computed together when they share work (θ for the arc-cosine family). The dual
     functions must return new arrays: the kernels update them in place.
+    ``kink_at_zero``: σ is smooth except for a kink or jump at 0, which the quadrature
+    then resolves (``numeric.quadrature.polar_rule``).
     """
 
     name: str
@@ -62,6 +65,7 @@ class Activation:
     description: str = ""
     params: tuple[tuple[str, float], ...] = ()
     joint_duals: Callable[[Array, Array, Array], tuple[Array, Array]] | None = None
+    kink_at_zero: bool = False
 
     @property
     def has_closed_form(self) -> bool:
@@ -80,11 +84,11 @@ class Activation:
         """(E[σ(u)σ(v)], E[σ'(u)σ'(v)]) by Gauss–Hermite quadrature of the given order.
 
         Runs for every activation, so the closed forms can be checked against it; the
-        accuracy is stated in ``numeric.quadrature`` (rounding level for entire σ, weak
-        at kinks and jumps).
+        accuracy is stated in ``numeric.quadrature`` (rounding level for entire σ and,
+        by the polar rule, for σ with ``kink_at_zero``).
         """
         dual, dual_deriv = quadrature.dual_expectations(
-            (self.fn, self.deriv), k11, k22, k12, order=order
+            (self.fn, self.deriv), k11, k22, k12, order=order, kink_at_zero=self.kink_at_zero
         )
         return dual, dual_deriv
 
@@ -173,6 +177,7 @@ def abrelu(a: float, b: float, *, name: str | None = None) -> Activation:
         dual=lambda k11, k22, k12: duals(k11, k22, k12)[0],
         dual_deriv=lambda k11, k22, k12: duals(k11, k22, k12)[1],
         joint_duals=duals,
+        kink_at_zero=a != b,
         polynomial_degree=1 if a == b else None,
         description=f"{a:g}·min(z, 0) + {b:g}·max(z, 0)",
         params=(("a", a), ("b", b)),
@@ -198,6 +203,7 @@ def _step() -> Activation:
         dual=on_arrays(lambda k11, k22, k12: _orthant(k11, k22, k12)[2]),
         dual_deriv=lambda k11, k22, k12: _filled(0.0, k11, k22, k12),
         description="1{z > 0}",
+        kink_at_zero=True,
     )
 
 
@@ -301,12 +307,15 @@ def _exp() -> Activation:
 
 # ---------------------------------------------------------------- quadrature only
 
-def custom(name: str, fn, deriv, *, dual=None, dual_deriv=None,
-           polynomial_degree=None, description: str = "") -> Activation:
-    """A user-supplied σ with σ'; its duals go through Gauss–Hermite quadrature unless given.
+def custom(name: str, fn, deriv, *, dual=None, dual_deriv=None, polynomial_degree=None,
+           description: str = "", kink_at_zero: bool = False) -> Activation:
+    """A user-supplied σ with σ'; its duals go through quadrature unless given.
 
     ``dual`` and ``dual_deriv``, if both are given, must be closed forms of E[σ(u)σ(v)]
     and E[σ'(u)σ'(v)] as vectorised functions of (k11, k22, k12) returning new arrays.
+    ``kink_at_zero=True`` for σ smooth except at 0 (e.g. relu-like) selects the polar
+    rule, exact for piecewise-linear σ; otherwise tensor Gauss–Hermite, accurate for
+    smooth σ only (see ``numeric.quadrature``).
     """
     if not isinstance(name, str) or not name:
         raise ValueError(f"name must be a non-empty string; got {name!r}")
@@ -314,7 +323,8 @@ def custom(name: str, fn, deriv, *, dual=None, dual_deriv=None,
         if not callable(f):
             raise ValueError(f"{label} must be callable; got {f!r}")
     return Activation(name=name, fn=fn, deriv=deriv, dual=dual, dual_deriv=dual_deriv,
-                      polynomial_degree=polynomial_degree, description=description)
+                      polynomial_degree=polynomial_degree, description=description,
+                      kink_at_zero=bool(kink_at_zero))
 
 
 def _sigmoid_deriv(z):

@@ -58,25 +58,35 @@ covariances = st.tuples(
     st.one_of(st.sampled_from([-1.0, 1.0, 0.0]), st.floats(-1.0, 1.0)))
 
 
-# |quadrature − closed form| / √(E[h(u)²] E[h(v)²]) for (σ, σ'): 1e-10 for smooth σ, the
-# bounds stated in numeric.quadrature where Gauss–Hermite does not resolve a kink or jump
-QUADRATURE_BOUNDS = {**{name: (1e-10, 1e-10) for name in SMOOTH},
-                     "relu": (5e-3, 6e-2), "leaky_relu": (4e-3, 5e-2), "abs": (1e-2, 1.2e-1),
-                     "step": (6e-2, 0.0)}
+# |quadrature − closed form| / √(E[h(u)²] E[h(v)²]) for (σ, σ'): 1e-10, but the bounds
+# stated in numeric.quadrature where the tensor rule meets a kink or jump at 0
+TENSOR_RULE_AT_KINKS = {"relu": (5e-3, 6e-2), "leaky_relu": (4e-3, 5e-2),
+                        "abs": (1e-2, 1.2e-1), "step": (6e-2, 0.0)}
 
 
 @settings(max_examples=25, deadline=None, derandomize=True, database=None)
 @given(covariances)
 @pytest.mark.parametrize("name", CLOSED)
-def test_quadrature_matches_every_closed_form(name, cov):
+@pytest.mark.parametrize("kink_at_zero", [False, True], ids=["tensor", "polar"])
+def test_both_quadrature_rules_match_every_closed_form(name, kink_at_zero, cov):
     act = activations.get(name)
     k11, k22, c = cov
     k12 = _k12(k11, k22, c)
-    pairs = zip(("dual", "deriv"), act.duals(k11, k22, k12), act.quadrature_duals(k11, k22, k12),
-                QUADRATURE_BOUNDS[name])
-    for which, closed, numeric, bound in pairs:
-        assert abs(numeric - closed) <= bound * _scale(act, k11, k22, which) + 1e-15, (
-            which, closed, numeric)
+    numeric = quadrature.dual_expectations((act.fn, act.deriv), k11, k22, k12,
+                                           kink_at_zero=kink_at_zero)
+    bounds = (1e-10, 1e-10) if kink_at_zero else TENSOR_RULE_AT_KINKS.get(name, (1e-10, 1e-10))
+    for which, closed, value, bound in zip(("dual", "deriv"), act.duals(k11, k22, k12),
+                                           numeric, bounds):
+        assert abs(value - closed) <= bound * _scale(act, k11, k22, which) + 1e-15, (
+            which, closed, value)
+
+
+def test_quadrature_duals_use_the_polar_rule_exactly_where_there_is_a_kink_at_zero():
+    assert {n for n in CLOSED + QUADRATURE_ONLY if activations.get(n).kink_at_zero} == {
+        "relu", "abs", "leaky_relu", "step"}
+    relu = activations.get("relu")
+    np.testing.assert_allclose(relu.quadrature_duals(0.7, 1.2, 0.4), relu.duals(0.7, 1.2, 0.4),
+                               rtol=1e-13)
 
 
 @pytest.mark.parametrize("name", CLOSED)
@@ -227,5 +237,6 @@ def test_hermite_rule_integrates_gaussian_moments():
     nodes, weights = quadrature.hermite_rule(10)
     assert weights.sum() == pytest.approx(1.0, rel=1e-15)
     assert np.sum(weights * nodes**4) == pytest.approx(3.0, rel=1e-13)
-    with pytest.raises(ValueError, match="order"):
-        quadrature.hermite_rule(0)
+    for rule in (quadrature.hermite_rule, quadrature.polar_rule):
+        with pytest.raises(ValueError, match="order"):
+            rule(0)
