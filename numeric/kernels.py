@@ -17,18 +17,20 @@ closed-form duals where it has them, Gauss–Hermite quadrature otherwise (see
 How it is computed: the diagonal Σ^ℓ(x, x) needs only the per-point recursion, so it is
 computed first for every layer; the Gram matrix is then cut into cache-sized blocks,
 each carried through all L layers in place in the output arrays (only the upper
-triangle of blocks, mirrored, when x2 is None), the blocks shared among a thread pool
+triangle of blocks, mirrored, when x2 = x1), the blocks shared among a thread pool
 (numpy releases the GIL; every block is computed the same way whatever the schedule,
 so results are deterministic). Peak memory is the two outputs plus a few blocks.
 
-Numerics: correlations are clipped to [−1, 1] and are exactly 1 on the diagonal. For
-distinct inputs that are exactly parallel (x' = λx, λ > 0) or repeated, the rounding of
-x·x' leaves c = 1 − ε, and arccos turns that into θ ≈ √(2ε): the derivative duals of
-the arc-cosine family (relu, abs, leaky relu) and hence the NTK are then correct to
-~1e-8 relative only, a limit of evaluating arccos near 1 in float64. Zero inputs give
-finite (with σ_b = 0, zero) rows. A kernel value beyond float64 raises OverflowError;
-values below ~1e-308 underflow to 0. Activations without closed forms cost O(64²) σ
-evaluations per entry and layer and are as accurate as the quadrature table of
+Numerics: correlations are clipped to [−1, 1], and they are exactly 1 on the diagonal
+and between identical inputs, which get the per-point values. For exactly parallel
+inputs (x' = λx, λ ≠ 1) the rounding of x·x' leaves c = ±(1 − ε), and arccos turns
+that into an angle error √(2ε): the derivative duals of the arc-cosine family (relu,
+abs, leaky relu), and so the NTK, are then correct to ~1e-8 relative, a limit of
+arccos near ±1 in float64 (the step NNGP is itself only Hölder-1/2 at c = 1, so there
+each layer takes the square root of the previous error). Zero inputs give finite (with
+σ_b = 0, zero) rows. A kernel value beyond float64 raises OverflowError;
+values below ~1e-308 underflow to 0. Activations without closed forms cost a few
+thousand σ evaluations per entry and layer and are as accurate as the quadrature table of
 ``numeric.quadrature`` at the variances the layers reach.
 """
 from __future__ import annotations
@@ -47,7 +49,7 @@ from numeric.activations import Activation
 __all__ = ["nngp", "ntk", "nngp_and_ntk"]
 
 Array = np.ndarray
-BLOCK = 128
+BLOCK = 128  # 128 KiB per float64 block: the half-dozen arrays of a layer stay in a 1 MiB L2
 
 
 def nngp(x1, x2=None, *, depth, activation="relu", weight_std=1.0, bias_std=0.0) -> Array:
@@ -72,8 +74,8 @@ def nngp_and_ntk(x1, x2=None, *, depth, activation="relu", weight_std=1.0,
                  bias_std=0.0) -> tuple[Array, Array]:
     """(Σ^L(x1, x2), Θ^L(x1, x2)) in one pass, each of shape (N1, N2).
 
-    x1: (N1, n0) and x2: (N2, n0) finite real arrays, or x2=None for x2 = x1 (the
-    symmetric, twice cheaper path); depth L ≥ 1 = number of affine layers; activation:
+    x1: (N1, n0) and x2: (N2, n0) finite real arrays, or x2=None (or x1 itself) for
+    x2 = x1 (the symmetric, twice cheaper path); depth L ≥ 1 = number of affine layers; activation:
     a name of ``activations.names()`` or an ``Activation``; weight_std = σ_w ≥ 0 and
     bias_std = σ_b ≥ 0 (the variances are σ_w², σ_b²). NTK parameterisation, see the
     module docstring. Raises ValueError for bad input (naming the parameter, the value
@@ -81,20 +83,21 @@ def nngp_and_ntk(x1, x2=None, *, depth, activation="relu", weight_std=1.0,
     """
     rec = _Recursion.validated(depth, activation, weight_std, bias_std)
     a = _as_inputs(x1, "x1")
-    b = a if x2 is None else _as_inputs(x2, "x2", features=a.shape[1])
+    symmetric = x2 is None or x2 is x1
+    b = a if symmetric else _as_inputs(x2, "x2", features=a.shape[1])
     diag_a = rec.diagonals(a, "x1")
-    diag_b = diag_a if x2 is None else rec.diagonals(b, "x2")
-    labels_a, labels_b = _point_labels(a, None if x2 is None else b)
+    diag_b = diag_a if symmetric else rec.diagonals(b, "x2")
+    labels_a, labels_b = _point_labels(a, None if symmetric else b)
     sigma = np.empty((a.shape[0], b.shape[0]))
     theta = np.empty_like(sigma)
-    blocks = _blocks(a.shape[0], b.shape[0], symmetric=x2 is None)
+    blocks = _blocks(a.shape[0], b.shape[0], symmetric=symmetric)
 
     def work(block):
         rows, cols = block
         same = np.nonzero(labels_a[rows, None] == labels_b[None, cols])
         rec.block(a[rows], b[cols], diag_a, diag_b, rows, cols,
                   sigma[rows, cols], theta[rows, cols], same)
-        if x2 is None and rows != cols:
+        if symmetric and rows != cols:
             sigma[cols, rows] = sigma[rows, cols].T
             theta[cols, rows] = theta[rows, cols].T
 

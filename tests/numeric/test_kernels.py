@@ -78,8 +78,10 @@ def test_nngp_and_ntk_are_the_two_halves_and_the_run_is_deterministic():
     np.testing.assert_array_equal(kernels.nngp(x, depth=3, activation="erf"), both[0])
     np.testing.assert_array_equal(kernels.ntk(x, depth=3, activation="erf"), both[1])
     again = kernels.nngp_and_ntk(x, depth=3, activation="erf")
-    for a, b in zip(both, again):
+    itself = kernels.nngp_and_ntk(x, x, depth=3, activation="erf")  # the symmetric path too
+    for a, b, c in zip(both, again, itself):
         np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(a, c)
 
 
 @pytest.mark.parametrize("name", ["relu", "tanh", "sin"])
