@@ -26,6 +26,7 @@ relu' (0) = 0, step(0) = 0); nothing returns NaN.
 """
 from __future__ import annotations
 
+import numbers
 from dataclasses import dataclass
 from typing import Callable
 
@@ -158,7 +159,7 @@ def abrelu(a: float, b: float, *, name: str | None = None) -> Activation:
     the second is a²·P(u≤0, v≤0) + b²·P(u>0, v>0) + ab·(P(u>0, v≤0) + P(u≤0, v>0)),
     which is what is evaluated where k11 k22 = 0 (u or v is then 0 almost surely).
     """
-    a, b = float(a), float(b)
+    a, b = _finite(a, "a"), _finite(b, "b")
 
     def fn(z):
         return b * np.maximum(z, 0.0) + a * np.minimum(z, 0.0)
@@ -186,7 +187,15 @@ def abrelu(a: float, b: float, *, name: str | None = None) -> Activation:
 
 def leaky_relu(slope: float = 0.1) -> Activation:
     """Leaky ReLU max(z, 0) + slope·min(z, 0) = ``abrelu(slope, 1)``."""
+    slope = _finite(slope, "slope")
     return abrelu(slope, 1.0, name="leaky_relu" if slope == 0.1 else f"leaky_relu(slope={slope:g})")
+
+
+def _finite(value, label: str) -> float:
+    """``value`` as a float; ValueError naming ``label`` unless it is a finite real number."""
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and np.isfinite(value):
+        return float(value)
+    raise ValueError(f"{label} must be a finite real number; got {value!r}")
 
 
 def _step() -> Activation:

@@ -223,14 +223,18 @@ def test_unknown_activation_names_the_value_and_the_accepted_ones(bad):
     assert "activation" in message and repr(bad) in message and "relu, sigmoid" in message
 
 
-@pytest.mark.parametrize("kwargs, label", [
-    (dict(name="", fn=np.sin, deriv=np.cos), "name"),
-    (dict(name="f", fn=3, deriv=np.cos), "fn"),
-    (dict(name="f", fn=np.sin, deriv=None), "deriv"),
+@pytest.mark.parametrize("make, label, value", [
+    (lambda: activations.custom("", np.sin, np.cos), "name", "''"),
+    (lambda: activations.custom("f", 3, np.cos), "fn", "3"),
+    (lambda: activations.custom("f", np.sin, None), "deriv", "None"),
+    (lambda: activations.abrelu("x", 1.0), "a", "'x'"),
+    (lambda: activations.abrelu(0.0, np.inf), "b", "inf"),
+    (lambda: activations.leaky_relu(np.nan), "slope", "nan"),
 ])
-def test_custom_rejects_bad_arguments(kwargs, label):
-    with pytest.raises(ValueError, match=label):
-        activations.custom(**kwargs)
+def test_constructors_reject_bad_arguments_naming_parameter_and_value(make, label, value):
+    with pytest.raises(ValueError) as info:
+        make()
+    assert f"{label} must" in str(info.value) and value in str(info.value)
 
 
 def test_hermite_rule_integrates_gaussian_moments():
