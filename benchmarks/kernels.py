@@ -8,7 +8,8 @@ Run: ``python benchmarks/kernels.py [--repeats R] [--skip-memory]``.
     symmetry and no blocking. Both run R times, interleaved, in this process; the
     figures are the best of R, the ratio is taken between them, and the largest
     elementwise relative difference of the results is printed beside them. The issue's
-    target is a ratio ≥ 3.5 and a difference ≤ 1e-12.
+    target is a ratio ≥ 3.5 and a difference ≤ 1e-12. Peak memory of each, from one
+    more untimed run under tracemalloc.
 (b) Memory: N = 20000, L = 3 in a fresh subprocess; peak resident memory (ru_maxrss)
     after the call minus before it, against the size of the two outputs (2 N² × 8
     bytes). Target ≤ 1.3×.
@@ -22,6 +23,7 @@ import resource
 import subprocess
 import sys
 import time
+import tracemalloc
 
 import numpy as np
 
@@ -76,7 +78,21 @@ def speed(n: int, depth: int, repeats: int) -> dict:
         "baseline": min(base), "fast": min(fast), "ratio": min(base) / min(fast),
         "difference": max(_relative_difference(sigma_f, sigma_b),
                           _relative_difference(theta_f, theta_b)),
+        "baseline_peak": _peak_traced(lambda: textbook(x, depth)),
+        "fast_peak": _peak_traced(lambda: kernels.nngp_and_ntk(x, depth=depth)),
+        "outputs": 2 * n * n * 8,
     }
+
+
+def _peak_traced(run) -> int:
+    """Peak bytes allocated during ``run()`` as seen by tracemalloc (numpy reports its
+    array buffers to it); a separate, untimed run."""
+    tracemalloc.start()
+    try:
+        run()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
 
 
 def _peak_bytes() -> int:
@@ -117,6 +133,9 @@ def main(argv=None) -> None:
         print(f"N = {n:5d}, L = {depth:2d}: textbook {r['baseline']:7.3f} s, "
               f"nngp_and_ntk {r['fast']:7.3f} s, ratio {r['ratio']:5.1f}x (target >= 3.5), "
               f"max relative difference {r['difference']:.1e} (target <= 1e-12)")
+        print(f"{'':18}peak memory: textbook {r['baseline_peak'] / 2**20:6.0f} MiB, "
+              f"nngp_and_ntk {r['fast_peak'] / 2**20:6.0f} MiB "
+              f"(outputs {r['outputs'] / 2**20:.0f} MiB; tracemalloc, separate run)")
     if not args.skip_memory:
         n, depth = MEMORY_SIZE
         r = memory(n, depth)
