@@ -1,42 +1,123 @@
 """Claims of the dual-activation family: statements from :mod:`derivations.duals`,
-Monte Carlo over (u, v) from :mod:`numeric.montecarlo`, and their mutants."""
+Monte Carlo over (u, v) from :mod:`numeric.montecarlo`, quadrature from
+:mod:`numeric.activations`, and their mutants.
+
+Every prediction is the statement's SymPy right-hand side evaluated by ``predict``;
+the only exception is the quadrature claim's integrals (tanh, gelu, ...), which have
+no closed form: there the statement's integrand, lambdified, is averaged by Monte
+Carlo and compared with the library's quadrature value (the left-hand side).
+"""
 from __future__ import annotations
 
 import functools
+import math
 
+import numpy as np
 import sympy as sp
+from hypothesis import strategies as st
 
 from derivations import duals
-from derivations.gaussian import density, k11, k12, k22, theta, u, v
+from derivations.duals import a, b
+from derivations.gaussian import c, density, k11, k12, k22, theta, u, v
 from numeric import activations
 
 from ..checks import predict
 from ..claim import Claim, Mutant, NumericCheck
-from ..strategies import COVARIANCE_EDGES, coordinates, covariance, covariances
+from ..strategies import coordinates, covariance, covariances
 
-__all__ = ["CLAIMS"]
+__all__ = ["CLAIMS", "dual_check", "price_check", "difference_quotient"]
 
 _COV_ARGS = (k11, k22, k12)
 _SOURCE_DUALS = "seeds 002, 004; Cho & Saul 2009"
+_PRICE_MAX_ABS_C = 0.9
+"""Price's theorem is measured for |c| <= 0.9 (the derivative in k12 is singular at |c| = 1)."""
+_SCORE_MAX_ABS_C = 0.5
+"""The score-function estimator (step only) has variance ~ 1/(1 - c^2)^2: |c| <= 0.5."""
 
 
-def dual_check(name: str) -> NumericCheck:
-    """Monte Carlo of E[sigma(u) sigma(v)] against the statement's lambdified closed form."""
-    sigma = activations.get(name).fn
+def _edges(top: float = 2.0) -> tuple[dict, ...]:
+    """Configurations at the edges c = +-1 with unequal variances top/4 and top."""
+    return ({"k11": top / 4, "k22": top, "c": 1.0}, {"k11": top, "k22": top / 4, "c": -1.0})
+
+
+_AB_EDGES = ({**_edges()[0], "a": 0.1, "b": 1.0}, {**_edges()[1], "a": -1.0, "b": 1.0})
+"""Leaky ReLU at c = 1 and abs at c = -1: the two named members of the abrelu family."""
+
+
+def _with_slopes(strategy):
+    """Add abrelu slopes (a, b) in [-2, 2]^2, not both near 0 (where the dual vanishes)."""
+    slopes = st.tuples(st.floats(-2, 2), st.floats(-2, 2)).filter(lambda s: max(map(abs, s)) >= 0.1)
+    return st.builds(lambda cov, s: {**cov, "a": s[0], "b": s[1]}, strategy, slopes)
+
+
+def _point(config) -> dict:
+    """The statement's free coordinates at a configuration (with a, b for abrelu)."""
+    point = coordinates(config)
+    if "a" in config:
+        point.update({a: config["a"], b: config["b"]})
+    return point
+
+
+def _activation(name: str, config) -> activations.Activation:
+    if name == "abrelu":
+        return activations.abrelu(config["a"], config["b"])
+    return activations.get(name)
+
+
+def _sigma(name: str, config):
+    """The numpy sigma of relation ``name`` (erf_prime is erf's derivative)."""
+    return activations.get("erf").deriv if name == "erf_prime" else _activation(name, config).fn
+
+
+def dual_check(name: str, *, top: float = 20.0) -> NumericCheck:
+    """Monte Carlo of E[sigma(u) sigma(v)] against the statement's lambdified closed form.
+
+    Covariances have variances in [0.05, ``top``] (exp needs a small ``top``: the
+    variance of e^{u+v} grows like e^{2(k11 + k22)}).
+    """
+    ab = name == "abrelu"
 
     def measure(statement, config, ctx):
-        cov = covariance(config)
-        prediction = predict(statement, name, coordinates(config))
-        return (ctx.expectation(f"E[{name} {name}]", lambda a, b: sigma(a) * sigma(b),
-                                prediction, cov, scale_of=(sigma, sigma)),)
+        sigma = _sigma(name, config)
+        prediction = predict(statement, name, _point(config))
+        return (ctx.expectation(f"E[{name} {name}]", lambda x, y: sigma(x) * sigma(y),
+                                prediction, covariance(config), scale_of=(sigma, sigma)),)
 
+    strategy = covariances(hi=top)
     return NumericCheck(
         f"monte-carlo-{name}",
         f"Monte Carlo of E[{name}(u){name}(v)] over hypothesis-drawn 2x2 covariances "
-        "(rho = +-1 included) against the lambdified closed form; MDE relative to "
-        "sqrt(E[sigma(u)^2] E[sigma(v)^2])",
-        lambda budget: covariances(), measure, explicit=COVARIANCE_EDGES,
+        f"(variances <= {top:g}, rho = +-1 included){' and slopes (a, b)' if ab else ''} "
+        "against the lambdified closed form; MDE relative to sqrt(E[sigma(u)^2] E[sigma(v)^2])",
+        lambda budget: _with_slopes(strategy) if ab else strategy, measure,
+        explicit=_AB_EDGES if ab else _edges(min(top, 2.0)),
     )
+
+
+def difference_quotient(f, g, k11_: float, k22_: float, c_: float, dc: float):
+    """h(u, v) whose mean over N(0, K) is the central difference of E[f(u) g(v)] in k12.
+
+    Common random numbers in the symmetric factorisation u = sqrt(k11)(alpha cos phi +
+    beta sin phi), v = sqrt(k22)(alpha cos phi - beta sin phi), cos 2 phi = c: each draw
+    (u, v) at c (|c| < 1) is mapped back to (alpha, beta) and forward to c +- dc, and
+    h = [f(u+) g(v+) - f(u-) g(v-)] / (2 dc sqrt(k11 k22)).  Unlike the score function,
+    its variance stays bounded as |c| -> 1 for Lipschitz f, g; the bias is dc^2/6 times
+    the third derivative (dc ~ 1e-4 makes it negligible).  Only f and g are evaluated,
+    never their derivatives.
+    """
+    ru, rv = math.sqrt(k11_), math.sqrt(k22_)
+    phi = math.acos(c_) / 2
+    (cp, sp_), (cm, sm) = [(math.cos(math.acos(x) / 2), math.sin(math.acos(x) / 2))
+                           for x in (c_ + dc, c_ - dc)]
+
+    def h(x, y):
+        x, y = x / ru, y / rv
+        alpha, beta = (x + y) / (2 * math.cos(phi)), (x - y) / (2 * math.sin(phi))
+        plus = f(ru * (alpha * cp + beta * sp_)) * g(rv * (alpha * cp - beta * sp_))
+        minus = f(ru * (alpha * cm + beta * sm)) * g(rv * (alpha * cm - beta * sm))
+        return (plus - minus) / (2 * dc * ru * rv)
+
+    return h
 
 
 @functools.cache
@@ -45,70 +126,261 @@ def _score():
     return sp.lambdify((u, v, *_COV_ARGS), sp.simplify(sp.diff(sp.log(density()), k12)), "numpy")
 
 
-def price_check(name: str, *, max_abs_c: float = 0.8) -> NumericCheck:
-    """The left side of Price's theorem measured on its own terms.
+def _centred(sigma, cov, ctx):
+    """(sigma - m, sigma - m') with m, m' the means of sigma(u), sigma(v) from an independent pilot.
 
-    d/dk12 E[sigma(u) sigma(v)] = E[sigma(u) sigma(v) d log p/dk12] (the score-function
-    identity), estimated by Monte Carlo and compared with the stated E[sigma' sigma'].
-    The score's variance grows as |c| -> 1, so this check keeps |c| <= ``max_abs_c``;
-    the symbolic derivation covers the whole domain.
+    E[sigma(u)] and E[sigma(v)] do not depend on k12, so the derivative of
+    E[(sigma(u) - m)(sigma(v) - m')] in k12 is that of E[sigma(u) sigma(v)] for any
+    constants; centring removes the variance of the parts that depend on u or on v
+    alone (e.g. cos u cos v ~ 1 - u^2/2 - v^2/2 at small variances).
     """
-    act = activations.get(name)
+    x, y = ctx.rng("centre").standard_normal((2, 20_000))
+    m_u = float(np.mean(sigma(math.sqrt(cov[0]) * x)))
+    m_v = float(np.mean(sigma(math.sqrt(cov[1]) * y)))
+    return (lambda p: sigma(p) - m_u), (lambda q: sigma(q) - m_v)
+
+
+def price_check(name: str, *, top: float = 20.0) -> NumericCheck:
+    """The left side of Price's theorem measured on its own terms, against the stated E[sigma' sigma'].
+
+    d/dk12 E[sigma(u) sigma(v)] is estimated from (centred, :func:`_centred`) sigma alone:
+    by a central difference with common random numbers (:func:`difference_quotient`,
+    |c| <= 0.9) or, for the step function (where a difference of indicators has
+    variance ~ 1/dc), by the score-function identity E[f(u) g(v) d log p/dk12]
+    (|c| <= 0.5, its variance grows like 1/(1 - c^2)^2).  The symbolic derivation
+    covers the whole domain.
+    """
+    score = name == "step"
+    max_abs_c = _SCORE_MAX_ABS_C if score else _PRICE_MAX_ABS_C
 
     def measure(statement, config, ctx):
+        act = _activation(name, config)
         cov = covariance(config)
-        prediction = predict(statement, name, coordinates(config))
-        score = _score()
-        return (ctx.expectation(f"d/dk12 E[{name} {name}]",
-                                lambda a, b: act.fn(a) * act.fn(b) * score(a, b, *cov),
-                                prediction, cov, scale_of=(act.deriv, act.deriv)),)
+        prediction = predict(statement, name, _point(config))
+        f, g = _centred(act.fn, cov, ctx)
+        if score:
+            h = (lambda p, q: f(p) * g(q) * _score()(p, q, *cov))
+            # sigma' = delta has no finite second moment: the step's scale is |prediction|.
+            scale_of = (np.zeros_like, np.zeros_like)
+        else:
+            h = difference_quotient(f, g, *cov[:2], config["c"], 1e-4 * (1 - abs(config["c"])))
+            scale_of = (act.deriv, act.deriv)
+        return (ctx.expectation(f"d/dk12 E[{name} {name}]", h, prediction, cov, scale_of=scale_of),)
 
+    strategy = covariances(hi=top, max_abs_c=max_abs_c)
     return NumericCheck(
-        f"score-function-{name}",
-        f"Monte Carlo of d/dk12 E[{name}(u){name}(v)] by the score-function identity "
-        f"(|c| <= {max_abs_c}) against the stated E[{name}'(u){name}'(v)]",
-        lambda budget: covariances(max_abs_c=max_abs_c), measure,
+        f"{'score-function' if score else 'difference-quotient'}-{name}",
+        f"Monte Carlo of d/dk12 E[{name}(u){name}(v)] by "
+        + ("the centred score-function identity" if score else
+           "centred central differences with common random numbers")
+        + f" (|c| <= {max_abs_c}, variances <= {top:g}) against the stated E[{name}'(u){name}'(v)]",
+        lambda budget: _with_slopes(strategy) if name == "abrelu" else strategy, measure,
     )
 
 
-def _c():
-    return k12 / sp.sqrt(k11 * k22)
+def _scale(statement, name: str, config) -> float:
+    """sqrt(F(k11, k11, k11) F(k22, k22, k22)) = sqrt(E[sigma(u)^2] E[sigma(v)^2]) from the statement."""
+    return math.sqrt(predict(statement, name, {k11: config["k11"], k22: config["k11"], c: 1.0})
+                     * predict(statement, name, {k11: config["k22"], k22: config["k22"], c: 1.0}))
+
+
+def _closed_relations(statement) -> list[tuple[str, str, int]]:
+    """(relation, activation, 0 for the dual or 1 for the derivative dual) of the closed forms."""
+    names = {r.name for r in statement.relations}
+    return [(name + mark, name, i) for name in duals.CLOSED for i, mark in enumerate(("", "'"))
+            if name + mark in names]
+
+
+def quadrature_closed_check() -> NumericCheck:
+    """The library's quadrature of order n (the statement's) against every closed form.
+
+    A deterministic comparison (``ctx.exact``): the quadrature sums n terms twice (the
+    inner and outer rule), so its rounding error is modelled as 2n eps times the scale
+    sqrt(E[sigma(u)^2] E[sigma(v)^2]) (which bounds sum w_ij |sigma sigma|); the
+    truncation error is below that for variances <= 1/2 (numeric.quadrature's table).
+    """
+    per_example = sum(1 for r in duals.QUADRATURE.relations if r.name.rstrip("'") in duals.CLOSED)
+
+    def measure(statement, config, ctx):
+        order = int(statement["order"].rhs)
+        cov, point = covariance(config), coordinates(config)
+        values = {name: activations.get(name).quadrature_duals(*cov, order=order)
+                  for name in duals.CLOSED}
+        return tuple(
+            ctx.exact(f"Q_{order}[{rel}]", float(values[name][i]), predict(statement, rel, point),
+                      scale=_scale(statement, rel, config), operations=2 * order)
+            for rel, name, i in _closed_relations(statement)
+        )
+
+    return NumericCheck(
+        "quadrature-vs-closed-forms",
+        "the library's quadrature duals (and derivative duals) of every closed-form activation "
+        "against the lambdified closed forms, to rounding (2n eps of the scale), variances in "
+        "[0.05, 0.5], rho = +-1 included",
+        lambda budget: covariances(hi=0.5), measure, per_example=per_example, explicit=_edges(0.5),
+    )
+
+
+@functools.cache
+def _integrand(relation):
+    """The relation's right side with each integral over the density replaced by its integrand
+    divided by the density (what Monte Carlo over (u, v) averages), lambdified."""
+    sampled = relation.rhs.replace(lambda e: isinstance(e, sp.Integral), lambda e: e.function / density())
+    return sp.lambdify((u, v), sampled, ["numpy", "scipy"])
+
+
+def quadrature_monte_carlo_check() -> NumericCheck:
+    """For activations without a closed form: Monte Carlo of the statement's integral against
+    the library's quadrature value (the statement's left side), duals and derivative duals."""
+    def measure(statement, config, ctx):
+        order = int(statement["order"].rhs)
+        cov = covariance(config)
+        out = []
+        for name in duals.QUADRATURE_ONLY:
+            act = activations.get(name)
+            values = act.quadrature_duals(*cov, order=order)
+            for rel, value, f in ((name, values[0], act.fn), (name + "'", values[1], act.deriv)):
+                out.append(ctx.expectation(f"E[{rel} {rel}] vs Q_{order}", _integrand(statement[rel]),
+                                           float(value), cov, scale_of=(f, f)))
+        return tuple(out)
+
+    return NumericCheck(
+        "quadrature-vs-monte-carlo",
+        f"Monte Carlo of the Gaussian integrals of {', '.join(duals.QUADRATURE_ONLY)} (and their "
+        "derivatives) against the library's quadrature, variances <= 4, rho = +-1 included",
+        lambda budget: covariances(hi=4.0), measure, per_example=2 * len(duals.QUADRATURE_ONLY),
+        explicit=_edges(),
+    )
+
+
+def _mutant(statement, name: str, rhs, label: str, description: str) -> Mutant:
+    return Mutant(label, description, statement.with_rhs(name, rhs))
 
 
 def _step_mutants():
     rhs = duals.STEP.rhs
     return (
-        Mutant("theta-for-pi-minus-theta", r"$\theta$ in place of $\pi - \theta$",
-               duals.STEP.with_rhs("step", theta / (2 * sp.pi))),
-        Mutant("factor-2", r"$(\pi - \theta)/\pi$: the factor 2 dropped",
-               duals.STEP.with_rhs("step", 2 * rhs)),
-        Mutant("constant-1pct", "every value 1% larger", duals.STEP.with_rhs("step", rhs * sp.Rational(101, 100))),
+        _mutant(duals.STEP, "step", theta / (2 * sp.pi), "theta-for-pi-minus-theta",
+                r"$\theta$ in place of $\pi - \theta$"),
+        _mutant(duals.STEP, "step", 2 * rhs, "factor-2", r"$(\pi - \theta)/\pi$: the factor 2 dropped"),
+        _mutant(duals.STEP, "step", rhs * sp.Rational(101, 100), "constant-1pct", "every value 1% larger"),
     )
 
 
 def _relu_mutants():
     rhs = duals.RELU.rhs
     root = sp.sqrt(k11 * k22)
+    cc = k12 / root
     return (
-        Mutant("theta-for-pi-minus-theta", r"$\theta$ in place of $\pi - \theta$",
-               duals.RELU.with_rhs("relu", root * (sp.sin(theta) + theta * _c()) / (2 * sp.pi))),
-        Mutant("missing-2pi", r"the factor $1/(2\pi)$ missing", duals.RELU.with_rhs("relu", 2 * sp.pi * rhs)),
-        Mutant("constant-1pct", "the constant 1/(2 pi) changed by 1%",
-               duals.RELU.with_rhs("relu", rhs * sp.Rational(101, 100))),
-        Mutant("sign-of-c-term", r"$-(\pi - \theta)c$ in place of $+(\pi - \theta)c$",
-               duals.RELU.with_rhs("relu", root * (sp.sin(theta) - (sp.pi - theta) * _c()) / (2 * sp.pi))),
+        _mutant(duals.RELU, "relu", root * (sp.sin(theta) + theta * cc) / (2 * sp.pi),
+                "theta-for-pi-minus-theta", r"$\theta$ in place of $\pi - \theta$"),
+        _mutant(duals.RELU, "relu", 2 * sp.pi * rhs, "missing-2pi", r"the factor $1/(2\pi)$ missing"),
+        _mutant(duals.RELU, "relu", rhs * sp.Rational(101, 100), "constant-1pct",
+                "the constant 1/(2 pi) changed by 1%"),
+        _mutant(duals.RELU, "relu", root * (sp.sin(theta) - (sp.pi - theta) * cc) / (2 * sp.pi),
+                "sign-of-c-term", r"$-(\pi - \theta)c$ in place of $+(\pi - \theta)c$"),
+    )
+
+
+def _abrelu_mutants():
+    j = duals.CLOSED_FORM["relu"]
+    rhs = duals.ABRELU.rhs
+    return (
+        _mutant(duals.ABRELU, "abrelu", (a - b)**2 * j - a * b * k12, "cross-term-sign",
+                r"$-ab\,k_{12}$ in place of $+ab\,k_{12}$"),
+        _mutant(duals.ABRELU, "abrelu", (a - b)**2 * j, "missing-cross-term", r"the term $ab\,k_{12}$ missing"),
+        _mutant(duals.ABRELU, "abrelu", (a + b)**2 * j + a * b * k12, "a-plus-b",
+                r"$(a + b)^2$ in place of $(a - b)^2$"),
+        _mutant(duals.ABRELU, "abrelu", rhs * sp.Rational(101, 100), "constant-1pct", "every value 1% larger"),
+    )
+
+
+def _erf_prime_mutants():
+    rhs = duals.ERF_PRIME.rhs
+    radicand = (1 + 2 * k11) * (1 + 2 * k22)
+    return (
+        _mutant(duals.ERF_PRIME, "erf_prime", 2 * rhs, "factor-2", r"$8/\pi$ in place of $4/\pi$"),
+        _mutant(duals.ERF_PRIME, "erf_prime", (4 / sp.pi) / sp.sqrt(radicand), "missing-term",
+                r"the term $-4k_{12}^2$ missing"),
+        _mutant(duals.ERF_PRIME, "erf_prime", (4 / sp.pi) / (radicand - 4 * k12**2), "wrong-exponent",
+                r"power $-1$ in place of $-1/2$"),
+        _mutant(duals.ERF_PRIME, "erf_prime", rhs * sp.Rational(101, 100), "constant-1pct",
+                "the constant 4/pi changed by 1%"),
+    )
+
+
+def _erf_mutants():
+    rhs = duals.ERF.rhs
+    radicand = sp.sqrt((1 + 2 * k11) * (1 + 2 * k22))
+    return (
+        _mutant(duals.ERF, "erf", (2 / sp.pi) * sp.asin(k12 / radicand), "arcsin-without-2",
+                r"$\arcsin(k_{12}/\cdots)$: the factor 2 in the argument missing"),
+        _mutant(duals.ERF, "erf", 2 * rhs, "factor-2", r"$4/\pi$ in place of $2/\pi$"),
+        _mutant(duals.ERF, "erf", (2 / sp.pi) * sp.asin(2 * k12 / sp.sqrt(4 * k11 * k22)), "missing-ones",
+                r"the 1s of $(1 + 2k_{11})(1 + 2k_{22})$ missing"),
+        _mutant(duals.ERF, "erf", rhs * sp.Rational(101, 100), "constant-1pct", "the constant 2/pi changed by 1%"),
+    )
+
+
+def _trig_mutants():
+    trig = duals.TRIG
+    envelope = sp.exp(-(k11 + k22) / 2)
+    return (
+        Mutant("sinh-cosh-swapped", r"$\sinh$ and $\cosh$ exchanged",
+               trig.with_rhs("sin", envelope * sp.cosh(k12)).with_rhs("cos", envelope * sp.sinh(k12))),
+        _mutant(trig, "sin", sp.exp((k11 + k22) / 2) * sp.sinh(k12), "envelope-sign",
+                r"$e^{+(k_{11}+k_{22})/2}$ in the sin dual"),
+        _mutant(trig, "cos", 2 * trig["cos"].rhs, "cos-factor-2", "the cos dual doubled"),
+        _mutant(trig, "sin", trig["sin"].rhs * sp.Rational(101, 100), "sin-constant-1pct",
+                "the sin dual 1% larger"),
+    )
+
+
+def _polynomial_mutants():
+    poly = duals.POLYNOMIAL
+    return (
+        _mutant(poly, "quadratic", k11 * k22 + 4 * k12**2, "quadratic-factor-2",
+                r"$4k_{12}^2$ in place of $2k_{12}^2$"),
+        _mutant(poly, "quadratic", 2 * k12**2, "quadratic-missing-term", r"the term $k_{11}k_{22}$ missing"),
+        _mutant(poly, "exp", sp.exp(k11 + k22 + k12), "exp-without-half",
+                r"$\exp(k_{11} + k_{22} + k_{12})$: the factor 1/2 missing"),
+        _mutant(poly, "identity", -k12, "identity-sign", r"$-k_{12}$"),
+        _mutant(poly, "exp", poly["exp"].rhs * sp.Rational(101, 100), "exp-constant-1pct",
+                "the exp dual 1% larger"),
     )
 
 
 def _price_mutants():
-    rhs = duals.PRICE["relu"].rhs
+    price = duals.PRICE
+    step = duals.CLOSED_FORM["step"]
     return (
-        Mutant("factor-2", "twice the derivative dual", duals.PRICE.with_rhs("relu", 2 * rhs)),
-        Mutant("sign", "the derivative dual with its sign flipped", duals.PRICE.with_rhs("relu", -rhs)),
-        Mutant("theta-for-pi-minus-theta", r"$\theta/(2\pi)$ in place of $(\pi - \theta)/(2\pi)$",
-               duals.PRICE.with_rhs("relu", theta / (2 * sp.pi))),
+        _mutant(price, "relu", 2 * price["relu"].rhs, "relu-factor-2", "twice the relu derivative dual"),
+        _mutant(price, "relu", -price["relu"].rhs, "relu-sign", "the relu derivative dual with its sign flipped"),
+        _mutant(price, "relu", theta / (2 * sp.pi), "relu-theta-for-pi-minus-theta",
+                r"$\theta/(2\pi)$ in place of $(\pi - \theta)/(2\pi)$"),
+        _mutant(price, "abrelu", (a**2 + b**2) * step - 2 * a * b * step.subs(k12, -k12),
+                "abrelu-cross-sign", r"$-2ab\,P(u>0, v\le 0)$ in place of $+2ab\,P(u>0, v\le 0)$"),
+        _mutant(price, "sin", duals.CLOSED_FORM["sin"], "sin-sinh-for-cosh",
+                r"$E[\sin'\sin'] = e^{-(k_{11}+k_{22})/2}\sinh k_{12}$"),
+        _mutant(price, "erf", price["erf"].rhs * sp.Rational(101, 100), "erf-constant-1pct",
+                "the erf' dual 1% larger"),
     )
 
+
+def _quadrature_mutants():
+    quad = duals.QUADRATURE
+    return (
+        _mutant(quad, "order", sp.Integer(6), "too-few-nodes", "order 6 claimed as accurate as order 64"),
+        _mutant(quad, "exp", quad["exp"].rhs * sp.Rational(101, 100), "exp-reference-1pct",
+                "the exp reference 1% larger"),
+        _mutant(quad, "relu", sp.sqrt(k11 * k22) * (sp.sin(theta) + theta * k12 / sp.sqrt(k11 * k22))
+                / (2 * sp.pi), "relu-theta-for-pi-minus-theta", r"relu reference with $\theta$ for $\pi-\theta$"),
+        _mutant(quad, "tanh", 2 * quad["tanh"].rhs, "tanh-factor-2", "the tanh integral doubled"),
+        _mutant(quad, "gelu'", -quad["gelu'"].rhs, "gelu-prime-sign", "the gelu' integral with its sign flipped"),
+    )
+
+
+_PRICE_TOP = {"exp": 0.25}
 
 CLAIMS = (
     Claim("dual.step", "Sheppard's formula: the dual of the step function",
@@ -117,7 +389,29 @@ CLAIMS = (
     Claim("dual.relu", "The arc-cosine kernel: the dual of ReLU", _SOURCE_DUALS,
           duals.RELU, duals.derive_relu, checks=(dual_check("relu"),),
           mutants=_relu_mutants(), uses=("dual.price", "dual.step")),
-    Claim("dual.price", "Price's theorem: d/dk12 E[sigma(u)sigma(v)] = E[sigma'(u)sigma'(v)]",
+    Claim("dual.abrelu", "a min(z,0) + b max(z,0) (leaky ReLU, abs) from the ReLU dual by symmetry",
+          _SOURCE_DUALS, duals.ABRELU, duals.derive_abrelu, checks=(dual_check("abrelu"),),
+          mutants=_abrelu_mutants(), uses=("dual.relu",)),
+    Claim("dual.erf_prime", "The dual of erf' by direct Gaussian integration", "Williams 1997; seed 004",
+          duals.ERF_PRIME, duals.derive_erf_prime, checks=(dual_check("erf_prime"),),
+          mutants=_erf_prime_mutants()),
+    Claim("dual.erf", "The dual of erf (Williams' arcsine kernel)", "Williams 1997; seed 004",
+          duals.ERF, duals.derive_erf, checks=(dual_check("erf"),), mutants=_erf_mutants(),
+          uses=("dual.price", "dual.erf_prime")),
+    Claim("dual.trig", "The duals of sin and cos: e^{-(k11+k22)/2} sinh k12 and cosh k12",
+          "seed 002 (Gaussian integrals); Rahimi & Recht 2007", duals.TRIG, duals.derive_trig,
+          checks=(dual_check("sin"), dual_check("cos")), mutants=_trig_mutants(), uses=("dual.price",)),
+    Claim("dual.polynomial", "The duals of identity, z^2 (Isserlis) and exp (moment generating function)",
+          "seed 002; Isserlis 1918", duals.POLYNOMIAL, duals.derive_polynomial,
+          checks=(dual_check("identity"), dual_check("quadratic"), dual_check("exp", top=0.25)),
+          mutants=_polynomial_mutants(), uses=("dual.price",)),
+    Claim("dual.price", "Price's theorem: d/dk12 E[sigma(u)sigma(v)] = E[sigma'(u)sigma'(v)], every closed-form pair",
           "Price 1958; seed 004", duals.PRICE, duals.derive_price,
-          checks=(price_check("relu"),), mutants=_price_mutants()),
+          checks=tuple(price_check(r.name, top=_PRICE_TOP.get(r.name, 20.0)) for r in duals.PRICE.relations),
+          mutants=_price_mutants()),
+    Claim("dual.quadrature", "Quadrature duals: closed forms to rounding, the rest against Monte Carlo",
+          "numeric.quadrature; Golub & Welsch 1969", duals.QUADRATURE, duals.derive_quadrature,
+          checks=(quadrature_closed_check(), quadrature_monte_carlo_check()), mutants=_quadrature_mutants(),
+          uses=("dual.step", "dual.relu", "dual.abrelu", "dual.erf", "dual.trig", "dual.polynomial",
+                "dual.price")),
 )
