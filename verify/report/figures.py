@@ -1,0 +1,229 @@
+"""The document's figures: vector PDFs drawn with matplotlib from recorded check data.
+
+A check records figure data in one of three plain shapes (:mod:`verify.figdata` and
+:meth:`verify.checks.Context.width_limit`), told apart by their ``"figure"`` field:
+
+* ``"series"``: curves on shared axes (lines, or points with error bars), optionally
+  log-scaled: e.g. Theta(x0, x(gamma)) on the unit circle, kappa against alpha,
+  eigen-components of the residual decaying, weight change against width;
+* ``"histogram"``: histograms drawn as densities with reference curves (outputs at
+  initialisation against their limiting Gaussian);
+* ``"width_limit"``: the width-limit pattern of DESIGN.md.  Left: the mean of X_n
+  over seeds against 1/n (error bars 1 SE) with the weighted fit X + b/n
+  extrapolated to 1/n = 0 and its 95% band, beside the prediction.  Right: the
+  fluctuation (std of X_n over seeds) against n on log-log axes (error bars 1 SE of
+  log std, 1/sqrt(2(s-1)) for s seeds) with the fitted power law, its 95% band, and
+  the predicted rate.  The fits are those of :mod:`numeric.stats` that the check
+  itself made (``extrapolate``, ``loglog_slope``), redone from the recorded values.
+
+Nothing here knows about a particular claim.  Figures use matplotlib's object API
+(no pyplot, no global state) and carry no creation date, so the same data give the
+same file.
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable, Mapping, Sequence
+
+import numpy as np
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter
+
+from numeric.stats import extrapolate, log_std_se, loglog_slope
+
+__all__ = ["KINDS", "is_figure", "render", "caption", "dependency_graph", "STATUS_COLOURS"]
+
+Z95 = 1.959963984540054
+_STYLE = {"font.size": 7, "axes.titlesize": 7.5, "legend.fontsize": 6, "axes.labelsize": 7,
+          "xtick.labelsize": 6, "ytick.labelsize": 6, "lines.linewidth": 1.0, "pdf.fonttype": 42}
+_PANEL = (3.2, 2.35)
+STATUS_COLOURS = {"verified": "#2e7d32", "refuted": "#c62828", "inconclusive": "#ef6c00",
+                  "error": "#6a1b9a", "not run": "#9e9e9e"}
+
+
+def is_figure(value: Any) -> bool:
+    """Whether a recorded value asks to be drawn (a mapping with a ``"figure"`` field)."""
+    return isinstance(value, Mapping) and "figure" in value
+
+
+def _literal(label: str) -> str:
+    """``label`` with every ``$`` shown as a dollar sign (no mathtext)."""
+    return str(label).replace("$", r"\$")
+
+
+def _save(draw: Callable[[Callable[[str], str]], Figure], path: str) -> None:
+    """Draw with mathtext labels; if mathtext cannot parse one, draw again with literal labels."""
+    with rc_context(_STYLE):
+        try:
+            draw(str).savefig(path, format="pdf", metadata={"CreationDate": None}, bbox_inches="tight")
+        except ValueError:
+            draw(_literal).savefig(path, format="pdf", metadata={"CreationDate": None},
+                                   bbox_inches="tight")
+
+
+def _legend(ax) -> None:
+    handles, labels = ax.get_legend_handles_labels()
+    if any(labels):
+        ax.legend(frameon=False, loc="best")
+
+
+def _series(spec: Mapping, label: Callable[[str], str]) -> Figure:
+    figure = Figure(figsize=_PANEL)
+    ax = figure.subplots()
+    for curve in spec["curves"]:
+        x, y = np.asarray(curve["x"], float), np.asarray(curve["y"], float)
+        name = label(curve.get("label", ""))
+        if curve.get("style", "line") == "points":
+            ax.errorbar(x, y, yerr=curve.get("yerr"), fmt="o", ms=2.5, capsize=1.5, label=name)
+        else:
+            ax.plot(x, y, label=name)
+    ax.set_xscale("log" if spec.get("logx") else "linear")
+    ax.set_yscale("log" if spec.get("logy") else "linear")
+    ax.set(title=label(spec.get("title", "")), xlabel=label(spec.get("xlabel", "")),
+           ylabel=label(spec.get("ylabel", "")))
+    _legend(ax)
+    return figure
+
+
+def _histogram(spec: Mapping, label: Callable[[str], str]) -> Figure:
+    figure = Figure(figsize=_PANEL)
+    ax = figure.subplots()
+    for bars in spec["histograms"]:
+        edges, counts = np.asarray(bars["edges"], float), np.asarray(bars["counts"], float)
+        mass = float(np.sum(counts * np.diff(edges)))
+        ax.stairs(counts / mass if mass > 0 else counts, edges, fill=True, alpha=0.35,
+                  label=label(bars.get("label", "")))
+    for curve in spec.get("curves", ()):
+        ax.plot(curve["x"], curve["y"], label=label(curve.get("label", "")))
+    ax.set(title=label(spec.get("title", "")), xlabel=label(spec.get("xlabel", "")), ylabel="density")
+    _legend(ax)
+    return figure
+
+
+def _band(ax, x, design, fit, transform=lambda y: y, **style) -> None:
+    centre = design @ fit.coef
+    half = Z95 * np.sqrt(np.einsum("ij,jk,ik->i", design, fit.cov, design))
+    ax.plot(x, transform(centre), **style)
+    ax.fill_between(x, transform(centre - half), transform(centre + half), alpha=0.2,
+                    color=style.get("color"), linewidth=0)
+
+
+def _width_limit(spec: Mapping, label: Callable[[str], str]) -> Figure:
+    n = np.asarray(spec["widths"], float)
+    mean, std = np.asarray(spec["mean"], float), np.asarray(spec["std"], float)
+    seeds = np.asarray(spec["seeds"], float)
+    prediction = float(spec["prediction"])
+    figure = Figure(figsize=(2 * _PANEL[0], _PANEL[1]))
+    left, right = figure.subplots(1, 2)
+
+    se = std / np.sqrt(seeds)
+    left.errorbar(1 / n, mean, yerr=se, fmt="o", ms=2.5, capsize=1.5, color="C0", label="mean over seeds")
+    grid = np.linspace(0.0, 1.05 / n.min(), 50)
+    _band(left, grid, np.column_stack([np.ones_like(grid), grid]), extrapolate(n, mean, se),
+          color="C0", label=r"fit $X + b/n$ (95% band)")
+    left.errorbar([0.0], [spec["intercept"]], yerr=[Z95 * spec["intercept_se"]], fmt="s", ms=3,
+                  capsize=2, color="C0")
+    left.axhline(prediction, color="C3", ls="--", label="prediction")
+    left.set(title=label(spec.get("title", "")), xlabel=r"$1/n$", ylabel=r"$X_n$")
+    _legend(left)
+
+    positive = std > 0
+    log_se = np.array([log_std_se(int(s)) for s in seeds[positive]])
+    right.errorbar(n[positive], std[positive],
+                   yerr=[std[positive] * (1 - np.exp(-log_se)), std[positive] * (np.exp(log_se) - 1)],
+                   fmt="o", ms=2.5, capsize=1.5, color="C0", label="std over seeds")
+    fit = loglog_slope(n[positive], std[positive], log_se)
+    grid = np.geomspace(n.min() / 1.1, n.max() * 1.1, 50)
+    _band(right, grid, np.column_stack([np.ones_like(grid), np.log(grid)]), fit, np.exp, color="C0",
+          label=rf"fit: slope ${spec['slope']:.3f} \pm {spec['slope_se']:.3f}$")
+    pivot = np.exp(np.average(np.log(n[positive]), weights=log_se ** -2))
+    anchor = math.exp(fit.coef[0] + fit.coef[1] * math.log(pivot))
+    right.plot(grid, anchor * (grid / pivot) ** float(spec["rate"]), color="C3", ls="--",
+               label=rf"predicted rate ${float(spec['rate']):g}$")
+    right.set(xscale="log", yscale="log", title="fluctuation", xlabel=r"$n$", ylabel=r"std of $X_n$")
+    right.xaxis.set_minor_formatter(NullFormatter())
+    _legend(right)
+    figure.tight_layout()
+    return figure
+
+
+_DRAW = {"series": _series, "histogram": _histogram, "width_limit": _width_limit}
+KINDS = tuple(_DRAW)
+
+
+def render(spec: Mapping, path: str) -> None:
+    """Draw the recorded figure ``spec`` as a vector PDF at ``path``."""
+    kind = spec.get("figure")
+    if kind not in _DRAW:
+        raise ValueError(f"figure={kind!r}: accepted are {', '.join(KINDS)}")
+    _save(lambda label: _DRAW[kind](spec, label), path)
+
+
+def caption(spec: Mapping) -> str:
+    """What the figure shows, in text with inline ``$...$`` math."""
+    kind = spec.get("figure")
+    if kind == "width_limit":
+        return (f"Width limit: left, the mean of $X_n$ over seeds (1 SE bars) against $1/n$ with the "
+                f"weighted fit $X + b/n$ and its 95% band, extrapolated to "
+                f"$X = {spec['intercept']:.4g} \\pm {spec['intercept_se']:.2g}$ against the prediction "
+                f"${float(spec['prediction']):.4g}$; right, the fluctuation (std over seeds) on log--log "
+                f"axes with the fitted slope ${spec['slope']:.3f} \\pm {spec['slope_se']:.3f}$ (95% band) "
+                f"and the predicted rate ${float(spec['rate']):g}$.")
+    if kind == "histogram":
+        return "Histograms as densities, with the reference curves."
+    return ""
+
+
+def _layers(nodes: Sequence[str], edges: Sequence[tuple[str, str]]) -> dict[str, int]:
+    """Each node's layer: 0 when it uses nothing drawn, else one more than what it uses."""
+    uses = {node: [a for a, b in edges if b == node] for node in nodes}
+    layer: dict[str, int] = {}
+
+    def depth(node, seen=()):
+        if node not in layer:
+            inner = [depth(u, seen + (node,)) for u in uses[node] if u not in seen]
+            layer[node] = 1 + max(inner) if inner else 0
+        return layer[node]
+
+    for node in nodes:
+        depth(node)
+    return layer
+
+
+def dependency_graph(nodes: Sequence[tuple[str, str]], edges: Sequence[tuple[str, str]], path: str) -> None:
+    """Claims as boxes coloured by status, in columns by how deep they build on others;
+    an arrow from a claim to each claim that uses it.  ``nodes`` are (id, status)."""
+    names = [name for name, _ in nodes]
+    status = dict(nodes)
+    edges = [(a, b) for a, b in edges if a in status and b in status]
+    layer = _layers(names, edges)
+    columns = max(layer.values(), default=0) + 1
+    rows: dict[int, list[str]] = {}
+    for name in names:
+        rows.setdefault(layer[name], []).append(name)
+    tallest = max((len(r) for r in rows.values()), default=1)
+    place = {name: (k, -i) for k, column in rows.items() for i, name in enumerate(column)}
+
+    def draw(label):
+        figure = Figure(figsize=(min(6.6, 1.9 * columns + 0.4), 0.26 * tallest + 0.4))
+        ax = figure.subplots()
+        ax.set_axis_off()
+        ax.set_xlim(-0.5, columns - 0.35)
+        ax.set_ylim(-tallest + 0.3, 0.9)
+        boxes = {}
+        for name, (x, y) in place.items():
+            colour = STATUS_COLOURS.get(status[name], "#9e9e9e")
+            boxes[name] = ax.text(x, y, label(name), ha="center", va="center", fontsize=5.5,
+                                  family="monospace", zorder=2,
+                                  bbox={"boxstyle": "round,pad=0.25", "facecolor": colour, "alpha": 0.18,
+                                        "edgecolor": colour, "linewidth": 0.6})
+        for a, b in edges:
+            skip = place[b][0] - place[a][0] > 1 or place[a][1] != place[b][1]
+            ax.annotate("", xy=place[b], xytext=place[a], zorder=3, annotation_clip=False,
+                        arrowprops={"arrowstyle": "->", "color": "#607d8b", "lw": 0.5,
+                                    "patchA": boxes[a].get_bbox_patch(), "patchB": boxes[b].get_bbox_patch(),
+                                    "connectionstyle": f"arc3,rad={-0.12 if skip else 0}"})
+        return figure
+
+    _save(draw, path)

@@ -1,0 +1,629 @@
+"""The LaTeX reporter: ``DIR/derivations.tex`` (and with ``--pdf`` its PDF) of a run.
+
+The document is made only of what the run recorded (:mod:`verify.results`): the
+statements and derivation steps are the SymPy LaTeX of the very objects the engine
+checked, the evidence tables are the z-tests the checks made, and the figures are
+the check data with a ``"figure"`` field (:mod:`verify.report.figures`).  It knows
+no claim by name, so a new claim or family needs no change here.
+
+Contents: a title page (date, versions, seed, budget, alpha_F, the Bonferroni
+threshold, the conventions and how to read a verdict); a summary table of every
+claim; the dependency graph and table (which claim uses which, coloured by
+status); one section per family (from the id prefix) with a subsection per claim:
+statement, assumptions and domain, the derivation as numbered steps each with its
+justification and verdict, the numeric evidence with its figures, the mutants.
+
+Nothing is written half-way: the document, its figures and the PDF are made in a
+temporary folder inside ``DIR`` and moved into place at the end.  Only pdflatex is
+needed to compile (run until its cross-references settle); packages are those of
+TeX Live's ``latex-recommended`` and ``latex-extra`` collections.
+"""
+from __future__ import annotations
+
+import datetime
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from typing import Iterable
+
+from numeric.stats import CONSISTENT
+
+from ..results import VERIFIED, CheckResult, ClaimResult, Comparison, RunResult
+from . import figures
+from .texprint import PREAMBLE_MACROS, equation, escape, identifier, math, number, percent, text, with_error
+
+__all__ = ["LatexReporter", "document", "compile_pdf", "family_of", "FAMILIES", "TEX", "PDF", "LOG", "FIGURES"]
+
+TEX, PDF, LOG = "derivations.tex", "derivations.pdf", "derivations.log"
+FIGURES = "derivations-figures"
+FAMILIES = {
+    "dual": "Dual activations",
+    "kernel": "Infinite-width kernels",
+    "flow": "Training dynamics",
+    "lazy": "Lazy training",
+    "rkhs": "Kernel foundations: reproducing kernels",
+    "features": "Kernel foundations: random features",
+}
+SEEDS = (
+    ("000", "reading-group slides: Neural Tangent Kernels, kernel methods 101"),
+    ("001", "blog post: Understanding the Neural Tangent Kernel (lazy training, the toy model)"),
+    ("002", "notes on functional gradient descent and reproducing kernel Hilbert spaces"),
+    ("003", "handwritten derivation of the function-space ODE"),
+    ("004", "summary of Jacot, Gabriel and Hongler (2018), Neural Tangent Kernel"),
+)
+_RERUN = re.compile(r"Rerun to get|Rerun LaTeX|Label\(s\) may have changed|Table widths have changed")
+
+
+def family_of(claim_id: str) -> str:
+    """The section title of a claim's family, from its id prefix (unknown prefixes by name)."""
+    prefix = claim_id.split(".", 1)[0]
+    return FAMILIES.get(prefix, f"Claims {prefix}")
+
+
+# --- verdict marks ---------------------------------------------------------------
+
+_GOOD = {"verified": "verified", "proved": "proved", "consistent": "consistent"}
+_ALARM = {"refuted": ("bad", r"$\times$", "refuted"), "inconclusive": ("warn", "?", "inconclusive"),
+          "error": ("err", "!", "error"), "unsupported": ("warn", "?", "unsupported"),
+          "survived": ("bad", r"$\times$", "survived")}
+
+
+def mark(status: str) -> str:
+    """A claim's, step's or check's verdict: green when it holds, a coloured box when not."""
+    if status in _GOOD:
+        return r"\textcolor{ok}{$\checkmark$\," + _GOOD[status] + "}"
+    if status == "checked-numerically":
+        return r"\textcolor{num}{$\approx$\,checked numerically}"
+    if status in _ALARM:
+        colour, symbol, word = _ALARM[status]
+        return rf"\alarm{{{colour}}}{{{symbol}\,{word}}}"
+    return r"\textcolor{idle}{" + escape(status) + "}"
+
+
+def mutant_mark(status: str) -> str:
+    """A mutant's verdict: refuted is what must happen (green); survived is an alarm."""
+    if status == "refuted":
+        return r"\textcolor{ok}{$\checkmark$\,refuted}"
+    return mark(status)
+
+
+# --- tables ----------------------------------------------------------------------
+
+def _columns(*spec: tuple[str, float]) -> str:
+    """Column types ``(l|c|r, fraction of the line)`` whose widths add up exactly."""
+    align = {"l": r"\raggedright", "c": r"\centering", "r": r"\raggedleft"}
+    return "".join(rf">{{{align[a]}\arraybackslash}}p{{\dimexpr {f:.3f}\linewidth-2\tabcolsep\relax}}"
+                   for a, f in spec)
+
+
+def _table(spec: tuple[tuple[str, float], ...], head: Iterable[str], rows: Iterable[Iterable[str]]) -> str:
+    head = " & ".join(head) + r" \\"
+    body = "\n".join(" & ".join(row) + r" \\" for row in rows)
+    return "\n".join([
+        r"{\footnotesize\setlength{\tabcolsep}{2.5pt}",
+        rf"\begin{{longtable}}{{{_columns(*spec)}}}", r"\toprule", head, r"\midrule\endhead",
+        r"\bottomrule\endfoot", body, r"\end{longtable}}", ""])
+
+
+def _link(claim_id: str, labels: dict[str, str]) -> str:
+    shown = identifier(claim_id)
+    return rf"\hyperref[{labels[claim_id]}]{{{shown}}}" if claim_id in labels else shown
+
+
+# --- the parts of the document ---------------------------------------------------
+
+PREAMBLE = r"""\documentclass[10pt,a4paper]{article}
+\usepackage[margin=2cm]{geometry}
+\usepackage{amsmath,amssymb}
+\usepackage{graphicx}
+\usepackage{array,booktabs,longtable}
+\usepackage{xcolor}
+\usepackage[hidelinks,bookmarksnumbered]{hyperref}
+\definecolor{ok}{HTML}{2E7D32}
+\definecolor{num}{HTML}{1565C0}
+\definecolor{bad}{HTML}{C62828}
+\definecolor{warn}{HTML}{EF6C00}
+\definecolor{err}{HTML}{6A1B9A}
+\definecolor{idle}{HTML}{757575}
+\newcommand{\alarm}[2]{{\setlength{\fboxsep}{1.2pt}\fcolorbox{#1}{#1!10}{\textcolor{#1}{\textbf{#2}}}}}
+% SymPy and the claims write the indicator function as \mathbb{1}; blackboard bold has no digits.
+\let\ntkmathbb\mathbb
+\renewcommand{\mathbb}[1]{\ifx1#1\mathbf{1}\else\ntkmathbb{#1}\fi}
+\setlength{\emergencystretch}{3em}
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{0.5ex plus 0.3ex}
+\setcounter{tocdepth}{2}
+% \heading{text}: a bold heading on its own line, kept with what follows.
+\newcommand{\heading}[1]{\par\medskip\noindent\textbf{#1}\par\nopagebreak}
+\raggedbottom
+""" + PREAMBLE_MACROS
+
+CONVENTIONS = r"""
+\subsection*{Conventions (used throughout)}
+NTK parameterisation, scalar output, input $x \in \mathbb{R}^{n_0}$, depth $L$ = the number of
+affine layers ($L-1$ hidden nonlinear layers), \texttt{weight\idus{}std} $= \sigma_w$,
+\texttt{bias\idus{}std} $= \sigma_b$:
+\[
+  h^0 = x,\qquad z^{\ell+1} = \frac{\sigma_w}{\sqrt{n_\ell}}\, h^\ell W_\ell + \sigma_b\, b_\ell,\qquad
+  h^\ell = \sigma(z^\ell)\ \ (\ell = 1, \dots, L-1),\qquad f = z^L,
+\]
+with $W_\ell \in \mathbb{R}^{n_\ell \times n_{\ell+1}}$, $b_\ell \in \mathbb{R}^{n_{\ell+1}}$ and all
+entries $\mathcal{N}(0, 1)$.  The standard parameterisation draws $W_\ell \sim \mathcal{N}(0,
+\sigma_w^2/n_\ell)$, $b_\ell \sim \mathcal{N}(0, \sigma_b^2)$ and sets $z^{\ell+1} = h^\ell W_\ell + b_\ell$:
+the same function at initialisation, different gradients and so a different empirical NTK.
+Infinite-width kernels, with $(u, v) \sim \mathcal{N}\bigl(0, \bigl[\begin{smallmatrix} k_{11} & k_{12}\\
+k_{12} & k_{22}\end{smallmatrix}\bigr]\bigr)$ and $k = \Sigma^\ell$ at the inputs $(x, x')$:
+\begin{gather*}
+  \Sigma^1(x, x') = \sigma_w^2\, \frac{x \cdot x'}{n_0} + \sigma_b^2,\qquad
+  \Sigma^{\ell+1} = \sigma_w^2\, \mathbb{E}[\sigma(u)\sigma(v)] + \sigma_b^2,\qquad
+  \dot\Sigma^{\ell+1} = \mathbb{E}[\sigma'(u)\sigma'(v)],\\
+  \Theta^1 = \Sigma^1,\qquad \Theta^{\ell+1} = \Sigma^{\ell+1} + \sigma_w^2\, \dot\Sigma^{\ell+1}\,\Theta^\ell,
+  \qquad \text{NNGP} = \Sigma^L,\quad \text{NTK} = \Theta^L.
+\end{gather*}
+Jacot et al.\ (2018) is $\sigma_w = 1$, $\sigma_b = \beta$; the blog post's ``LeCun initialisation''
+is the standard parameterisation.
+"""
+
+_READING = r"""
+\subsection*{How to read a verdict}
+A \textbf{step} of a derivation is @proved@ when SymPy reduced the difference of its sides
+to zero (or decided its sign); @checked-numerically@ when SymPy could not decide but a
+40-digit evaluation at 12 points of the domain, edges included, agreed (never reported as
+proved); @refuted@ with a counterexample; @unsupported@ when neither rung applied.
+A \textbf{numeric comparison} measures the left-hand side on finite networks or samples and
+compares it with the statement's right-hand side evaluated from the same SymPy expression:
+$z = (\text{estimate} - \text{prediction})/\text{SE}$.  It is @refuted@ when $|z| > z^*$,
+where $z^* = \Phi^{-1}(1 - \alpha_F/(2m))$ is the Bonferroni threshold over the $m$ comparisons
+this run could make, so that the whole run raises a false alarm with probability at most
+$\alpha_F$; @inconclusive@ when its minimal detectable effect
+$\text{MDE} = (z^* + z_{0.9})\,\text{SE}$, relative to the comparison's scale, misses the
+budget's target; @consistent@ otherwise.  A \textbf{width limit} $X_n \to X$ fits
+$\mathbb{E}[X_n] = X + b/n$ by weighted least squares and tests the intercept $X$, and fits the
+log--log slope of the fluctuation against the predicted rate (and against 0).  A
+\textbf{claim} is @verified@ when every step is proved or checked numerically and every
+comparison is consistent, @refuted@ if anything is refuted, @inconclusive@
+otherwise, @error@ if a check crashed.  A \textbf{mutant} is a wrong version of a claim's
+statement run through the same derivation and checks: it must be refuted
+(@mutant:refuted@); one that @mutant:survived@ means a check that cannot fail.
+"""
+
+
+
+
+def _reading() -> str:
+    """How to read a verdict, with the marks the document uses."""
+    def marked(found):
+        word = found.group(1)
+        return mutant_mark(word[7:]) if word.startswith("mutant:") else mark(word)
+    return re.sub(r"@([a-z:-]+)@", marked, _READING)
+
+
+def _title(run: RunResult) -> str:
+    counts: dict[str, int] = {}
+    for claim in run.claims:
+        counts[claim.status] = counts.get(claim.status, 0) + 1
+    verdicts = ", ".join(f"{n} {mark(s)}" for s, n in sorted(counts.items())) or "none"
+    rows = [
+        ("date", escape(datetime.date.today().isoformat())),
+        ("budget", escape(run.budget)),
+        ("seed", escape(run.seed)),
+        (r"family false-alarm rate $\alpha_F$", f"${run.alpha:g}$"),
+        ("comparisons $m$ (upper bound)", escape(run.comparisons)),
+        (r"threshold $z^*$", number(run.threshold, 4)),
+        ("mutants", "run" if run.mutants else r"not run (use \texttt{--mutants})"),
+        ("claims", f"{len(run.claims)}: {verdicts}"),
+        ("run time", number(run.seconds, 3) + " s"),
+        ("versions", ", ".join(f"{escape(k)} {escape(v)}" for k, v in run.versions.items())),
+    ]
+    table = "\n".join(rf"{k} & {v} \\" for k, v in rows)
+    return "\n".join([
+        r"\title{ntk-verify\\[0.3ex] \large The checked derivations of Neural Tangent Kernel theory}",
+        r"\author{generated by \texttt{python -m verify}}",
+        rf"\date{{{escape(datetime.date.today().isoformat())}}}",
+        r"\begin{document}", r"\maketitle", r"\thispagestyle{empty}",
+        r"{\small\begin{center}\begin{tabular}{>{\raggedleft\arraybackslash}p{0.3\linewidth}"
+        r">{\raggedright\arraybackslash}p{0.6\linewidth}}\toprule",
+        table, r"\bottomrule\end{tabular}\end{center}}",
+        _reading(), CONVENTIONS,
+        r"\subsection*{Sources}",
+        r"Seed documents (in \texttt{seeds/} beside the design notes): "
+        + "; ".join(f"{n}: {escape(what)}" for n, what in SEEDS) + ".",
+        r"\clearpage", r"\tableofcontents", r"\clearpage",
+    ])
+
+
+def _step_counts(claim: ClaimResult) -> str:
+    proved = sum(s.status == "proved" for s in claim.steps)
+    numeric = sum(s.status == "checked-numerically" for s in claim.steps)
+    return f"{proved}+{numeric}/{len(claim.steps)}"
+
+
+def _summary(run: RunResult, labels: dict[str, str]) -> str:
+    rows = []
+    for claim in run.claims:
+        z, mde = claim.max_abs_z, claim.max_mde
+        mutants = (f"{len(claim.mutants) - len(claim.surviving_mutants)}/{len(claim.mutants)}"
+                   if claim.mutants else "--")
+        rows.append([_link(claim.id, labels), text(claim.title), mark(claim.status), _step_counts(claim),
+                     number(z, 3) if z is not None else "--", percent(mde), mutants,
+                     number(claim.seconds, 2)])
+    spec = (("l", 0.24), ("l", 0.30), ("l", 0.13), ("c", 0.08), ("r", 0.06), ("r", 0.06), ("c", 0.08),
+            ("r", 0.05))
+    head = ["claim", "title", "verdict", r"steps p+n/all", r"max $|z|$", "max MDE", "mutants", "s"]
+    return "\n".join([
+        r"\section{Summary}",
+        "Every claim of the run with its verdict.  Steps: proved + checked numerically / all; "
+        r"max $|z|$ and max MDE over its comparisons of equality; mutants refuted / run; seconds.",
+        _table(spec, head, rows)])
+
+
+def _verdict_of(run: RunResult, claim: ClaimResult, used: str) -> str:
+    """The verdict of a claim that ``claim`` uses: its result in this run, else as recorded."""
+    final = next((c.status for c in run.claims if c.id == used), None)
+    return final or dict(claim.dependencies).get(used, "not run")
+
+
+def _dependencies(run: RunResult, labels: dict[str, str], graph: str | None) -> str:
+    used_by: dict[str, list[str]] = {}
+    for claim in run.claims:
+        for uid in claim.uses:
+            used_by.setdefault(uid, []).append(claim.id)
+    rows = []
+    for claim in run.claims:
+        uses = ", ".join(f"{_link(uid, labels)} {mark(_verdict_of(run, claim, uid))}" for uid in claim.uses)
+        rows.append([_link(claim.id, labels), mark(claim.status), uses or "--",
+                     ", ".join(_link(u, labels) for u in used_by.get(claim.id, ())) or "--"])
+    parts = [r"\section{Dependencies}",
+             "Which claim uses which: a claim's derivation may rely on another claim; a claim that "
+             "uses a claim that is not verified says so.  Colours are verdicts."]
+    if graph:
+        parts.append(r"\par\begin{center}\includegraphics[width=\linewidth,height=0.8\textheight,"
+                     rf"keepaspectratio]{{{graph}}}\end{{center}}"
+                     r"{\footnotesize Arrows point from a claim to the claims that use it; columns "
+                     r"are how deep a claim builds on others; box colours are verdicts (green "
+                     r"verified, red refuted, orange inconclusive, purple error, grey not run).}")
+    parts.append(_table((("l", 0.27), ("l", 0.13), ("l", 0.35), ("l", 0.25)),
+                        ["claim", "verdict", "uses", "used by"], rows))
+    return "\n".join(parts)
+
+
+def _config(comparison: Comparison) -> str:
+    def show(value):
+        if isinstance(value, float):
+            return f"{value:.4g}"
+        if isinstance(value, (tuple, list)):
+            return "(" + ", ".join(show(v) for v in value) + ")"
+        return str(value)
+    return escape(", ".join(f"{k}={show(v)}" for k, v in comparison.config), breakable=True)
+
+
+def _evidence_row(c: Comparison, threshold: bool) -> list[str]:
+    t = c.test
+    prediction = r"$\neq 0$" if t.kind == "nonzero" else number(t.prediction)
+    z = number(t.z, 3) + (f" / {number(t.threshold, 3)}" if threshold else "")
+    return [escape(c.label, breakable=True), _config(c), with_error(t.estimate, t.se), prediction, z,
+            f"{percent(t.mde)} / {percent(t.target)}", escape(c.samples), mark(t.status)]
+
+
+def _figure(figure: "Drawn", index: int, where: str, size: str) -> str:
+    """One figure with its caption in a minipage of width ``size``."""
+    spec = figure.spec
+    title = text(spec["title"]) + " " if isinstance(spec.get("title"), str) and spec["title"] else ""
+    head = rf"\textbf{{Figure {index}.}} {title}({where})"
+    if figure.problem:
+        body = rf"{{\footnotesize {head}: \alarm{{warn}}{{not drawn}} {escape(figure.problem)}\par}}"
+    else:
+        body = (rf"\includegraphics[width=\linewidth]{{{figure.path}}}\par"
+                rf"{{\footnotesize {head}. {text(figures.caption(spec))}\par}}")
+    return rf"\begin{{minipage}}[t]{{{size}}}\centering {body}\end{{minipage}}"
+
+
+def _figures(found: list["Drawn"], first: int, where: str) -> str:
+    """Figures in rows: a width-limit figure (two panels) alone, the others in pairs."""
+    rows: list[list[tuple[int, Drawn]]] = []
+    for k, figure in enumerate(found, first):
+        wide = figure.spec.get("figure") == "width_limit"
+        if wide or not rows or len(rows[-1]) == 2 or rows[-1][0][1].spec.get("figure") == "width_limit":
+            rows.append([])
+        rows[-1].append((k, figure))
+    lines = []
+    for row in rows:
+        size = r"\linewidth" if len(row) == 1 and row[0][1].spec.get("figure") == "width_limit" \
+            else r"0.485\linewidth"
+        cells = [_figure(figure, k, where, size) for k, figure in row]
+        lines.append(r"\par\medskip\noindent" + (r"\hfill".join(cells) if len(cells) > 1
+                                                    else rf"\makebox[\linewidth][c]{{{cells[0]}}}")
+                     + r"\par\medskip")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """One recorded figure: the file (relative to the document) or why it was not drawn."""
+
+    spec: dict
+    path: str | None
+    problem: str | None = None
+
+
+def _check(check: CheckResult, claim_id: str, drawn: list[Drawn], counter: list[int]) -> str:
+    parts = [rf"\heading{{Check {identifier(check.name)}\quad {mark(check.status)}}}",
+             text(check.description) + f" ({check.examples} configurations run.)"]
+    if check.counterexample:
+        parts.append(r"\alarm{bad}{counterexample} " + escape(check.counterexample, breakable=True))
+    if check.comparisons:
+        spec = (("l", 0.14), ("l", 0.17), ("r", 0.16), ("r", 0.09), ("r", 0.09), ("r", 0.11), ("r", 0.08),
+                ("l", 0.16))
+        thresholds = {c.test.threshold for c in check.comparisons}
+        z = f"$z$ ($z^* = {thresholds.pop():.3f}$)" if len(thresholds) == 1 else "$z$ / $z^*$"
+        head = ["comparison", "configuration", r"estimate $\pm$ SE", "prediction", z,
+                "MDE / target", "samples", "verdict"]
+        parts.append(_table(spec, head, (_evidence_row(c, bool(thresholds)) for c in check.comparisons)))
+    if drawn:
+        parts.append(_figures(drawn, counter[0] + 1, f"claim {identifier(claim_id)}, check {identifier(check.name)}"))
+        counter[0] += len(drawn)
+    return "\n".join(parts)
+
+
+def _problems(run: RunResult, claim: ClaimResult) -> list[str]:
+    found = []
+    if claim.error:
+        found.append("error: " + escape(claim.error, breakable=True))
+    found += [f"step {k} is {mark(s.status)}" for k, s in enumerate(claim.steps, 1)
+              if s.status not in ("proved", "checked-numerically")]
+    found += [f"check {identifier(c.name)} is {mark(c.status)}" for c in claim.checks if c.status != CONSISTENT]
+    found += [f"uses {identifier(u)}, which is {mark(s)}" for u, s in
+              ((u, _verdict_of(run, claim, u)) for u in claim.uses) if s not in (VERIFIED, "not run")]
+    found += [f"mutant {identifier(m.name)} is {mutant_mark(m.status)}" for m in claim.mutants
+              if m.status != "refuted"]
+    return found
+
+
+def _domain(description: str) -> str:
+    return text(description) if "$" in description else "$" + math(description) + "$"
+
+
+def _claim(run: RunResult, claim: ClaimResult, label: str, labels: dict[str, str], drawn: dict, counter: list[int]) -> str:
+    parts = [rf"\subsection{{\texorpdfstring{{{identifier(claim.id)}}}{{{escape(claim.id)}}}}}\label{{{label}}}",
+             rf"{{\large {text(claim.title)}}}\par",
+             rf"Verdict: {mark(claim.status)}.\quad Source: {text(claim.source)}.\quad "
+             rf"Time: {number(claim.seconds, 2)}~s."]
+    problems = _problems(run, claim)
+    if problems:
+        parts.append(r"\par\noindent\fcolorbox{bad}{bad!5}{\parbox{\dimexpr\linewidth-2\fboxsep-2\fboxrule}"
+                     r"{\textbf{\textcolor{bad}{Not verified:}} " + "; ".join(problems) + "}}\\par")
+    parts.append(r"\heading{Statement}")
+    for name, lhs, rhs in claim.statement:
+        if len(claim.statement) > 1:
+            parts.append(rf"\par Relation {identifier(name)}:")
+        parts.append(rf"\fitmath{{{equation(lhs, '=', rhs)}}}")
+    if claim.assumptions:
+        parts.append(r"\textit{Assumptions:} " + text(claim.assumptions) + r"\par")
+    if claim.domain:
+        parts.append(r"\textit{Domain:} " + _domain(claim.domain) + r"\par")
+    if claim.uses:
+        parts.append(r"\textit{Uses:} " + ", ".join(
+            f"{_link(u, labels)} ({mark(_verdict_of(run, claim, u))})" for u in claim.uses) + r"\par")
+    parts.append(r"\heading{Derivation}")
+    if claim.steps:
+        parts.append(r"\begin{enumerate}")
+        for step in claim.steps:
+            how = escape(step.how) + (f", using {_link(step.uses, labels)}" if step.uses else "")
+            parts.append(rf"\item {mark(step.status)}\quad {text(step.text)}\par"
+                         rf"{{\footnotesize\textcolor{{idle}}{{justification: {how}; "
+                         rf"method: {escape(step.method, breakable=True)}}}}}")
+            parts.append(rf"\fitmath{{{equation(step.lhs, step.op, step.rhs)}}}")
+            if step.counterexample:
+                parts.append(r"\alarm{bad}{counterexample} " + escape(
+                    ", ".join(f"{k} = {v}" for k, v in step.counterexample), breakable=True) + r"\par")
+        parts.append(r"\end{enumerate}")
+    else:
+        parts.append("No derivation steps were recorded.")
+    if claim.conclusion:
+        parts.append(r"\textit{Conclusion:} " + text(claim.conclusion) + r"\par")
+    parts.append(r"\heading{Numeric evidence}")
+    if claim.checks:
+        parts += [_check(check, claim.id, drawn.get(k, []), counter) for k, check in enumerate(claim.checks)]
+    else:
+        parts.append("This claim has no numeric check: it is established by its derivation.")
+    parts.append(r"\heading{Mutants}")
+    if claim.mutants:
+        rows = [[identifier(m.name), text(m.description), mutant_mark(m.status),
+                 escape(", ".join(m.refuted_by)) or "--", number(m.seconds, 2)] for m in claim.mutants]
+        parts.append(_table((("l", 0.24), ("l", 0.42), ("l", 0.13), ("l", 0.13), ("r", 0.08)),
+                            ["mutant", "what is wrong", "verdict", "refuted by", "s"], rows))
+        for m in claim.mutants:
+            if m.error:
+                parts.append(rf"Mutant {identifier(m.name)}: " + escape(m.error, breakable=True) + r"\par")
+    else:
+        parts.append(r"Not run in this run (\texttt{--mutants} runs them).")
+    return "\n".join(parts)
+
+
+def document(run: RunResult, drawn: dict[tuple[int, int], list[Drawn]] | None = None,
+             graph: str | None = None) -> str:
+    """The LaTeX source of the document of ``run``.
+
+    ``drawn[(claim index, check index)]`` lists that check's figures; ``graph`` is the
+    dependency graph's file (both relative to the document).
+    """
+    drawn = drawn or {}
+    labels = {claim.id: f"claim-{k}" for k, claim in enumerate(run.claims)}
+    counter = [0]
+    parts = [PREAMBLE, _title(run), _summary(run, labels), _dependencies(run, labels, graph)]
+    family = None
+    for k, claim in enumerate(run.claims):
+        if family_of(claim.id) != family:
+            family = family_of(claim.id)
+            parts.append(rf"\clearpage\section{{{escape(family)}}}")
+        checks = {j: drawn.get((k, j), []) for j in range(len(claim.checks))}
+        parts.append(_claim(run, claim, labels[claim.id], labels, checks, counter))
+    parts.append(r"\end{document}")
+    return "\n\n".join(parts) + "\n"
+
+
+# --- figures and compilation -----------------------------------------------------
+
+def _slug(value: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", value).strip("-").lower()[:40] or "figure"
+
+
+def draw_figures(run: RunResult, folder: str, relative: str) -> tuple[dict, str | None]:
+    """Draw every recorded figure of ``run`` into ``folder``; returns the ``drawn`` mapping
+    of :func:`document` and the dependency graph's file, as paths under ``relative``."""
+    os.makedirs(folder, exist_ok=True)
+    drawn: dict[tuple[int, int], list[Drawn]] = {}
+    count = 0
+    for k, claim in enumerate(run.claims):
+        for j, check in enumerate(claim.checks):
+            for key, spec in check.data.items():
+                if not figures.is_figure(spec):
+                    continue
+                count += 1
+                name = f"fig{count:03d}-{_slug(claim.id)}-{_slug(str(key))}.pdf"
+                try:
+                    figures.render(spec, os.path.join(folder, name))
+                    found = Drawn(dict(spec), f"{relative}/{name}")
+                except Exception as exc:  # bad data must not cost the whole document
+                    found = Drawn(dict(spec), None, f"{type(exc).__name__}: {exc}")
+                drawn.setdefault((k, j), []).append(found)
+    edges = [(u, c.id) for c in run.claims for u in c.uses]
+    graph = None
+    if edges:
+        figures.dependency_graph([(c.id, c.status) for c in run.claims], edges,
+                                 os.path.join(folder, "dependencies.pdf"))
+        graph = f"{relative}/dependencies.pdf"
+    return drawn, graph
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """The outcome of compiling: pages written, the pdflatex passes, the first error."""
+
+    pages: int | None
+    passes: int
+    error: str | None
+
+
+def compile_pdf(folder: str, engine: str = "pdflatex", *, passes: int = 4, timeout: float = 600) -> Compiled:
+    """Run ``engine`` on ``folder/derivations.tex`` until cross-references settle.
+
+    Runs in nonstop mode so that one bad formula still leaves a PDF; the first error
+    of the last pass is returned (with the log in ``folder/derivations.log``).
+    """
+    log_path = os.path.join(folder, LOG)
+    log, error = "", None
+    for k in range(1, passes + 1):
+        try:
+            done = subprocess.run([engine, "-interaction=nonstopmode", "-file-line-error", TEX], cwd=folder,
+                                  stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                  stderr=subprocess.STDOUT, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return Compiled(None, k, f"{engine} took more than {timeout:g} s")
+        log = _read(log_path)
+        first = re.search(r"^(?:\S+:\d+: .*|! .*)$", log, flags=re.M)
+        error = first.group() if first else (None if done.returncode == 0 else f"{engine} exit code {done.returncode}")
+        if not _RERUN.search(log):
+            break
+    pages = re.search(r"Output written on \S+ \((\d+) pages?", log)
+    return Compiled(int(pages.group(1)) if pages else None, k, error)
+
+
+def _read(path: str) -> str:
+    if not os.path.exists(path):
+        return ""
+    with open(path, encoding="utf-8", errors="replace") as stream:
+        return stream.read()
+
+
+# --- the reporter ----------------------------------------------------------------
+
+def _prepare(directory: str) -> str:
+    """Create ``directory`` if missing and make sure files can be written in it."""
+    path = os.path.abspath(directory)
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise ValueError(f"--latex {directory!r}: this is a file; give a directory for the document")
+    try:
+        os.makedirs(path, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        raise ValueError(f"--latex {directory!r}: cannot write there ({exc.strerror or exc})") from None
+    return path
+
+
+class LatexReporter:
+    """Writes ``derivations.tex`` and its figures into ``directory`` when the run stops;
+    with ``pdf`` also compiles ``derivations.pdf`` with ``engine`` (pdflatex)."""
+
+    def __init__(self, directory: str, pdf: bool = False, *, engine: str = "pdflatex", stream=None,
+                 errors=None):
+        self.directory = _prepare(directory)
+        self.pdf, self.engine = pdf, engine
+        self.stream, self.errors = stream or sys.stdout, errors or sys.stderr
+
+    def start(self, run: RunResult, count: int) -> None:
+        pass
+
+    def handle(self, result: ClaimResult, index: int, total: int) -> None:
+        pass
+
+    def stop(self, run: RunResult) -> None:
+        start = time.perf_counter()
+        work = tempfile.mkdtemp(dir=self.directory, prefix=".derivations-")
+        try:
+            drawn, graph = draw_figures(run, os.path.join(work, FIGURES), FIGURES)
+            for (k, _), found in drawn.items():
+                for figure in found:
+                    if figure.problem:
+                        self._warn(f"a figure of {run.claims[k].id} was not drawn: {figure.problem}")
+            with open(os.path.join(work, TEX), "w", encoding="utf-8") as stream:
+                stream.write(document(run, drawn, graph))
+            compiled = self._compile(work)
+            outputs = [TEX] + [name for name in (PDF, LOG)
+                               if compiled and os.path.exists(os.path.join(work, name))]
+            self._move(work, outputs)
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        figures_drawn = sum(f.path is not None for found in drawn.values() for f in found)
+        where = os.path.join(self.directory, TEX)
+        self._say(f"latex: wrote {where} with {figures_drawn} figures")
+        if compiled and compiled.error:
+            self._warn(f"--pdf: {compiled.error} (see {os.path.join(self.directory, LOG)})")
+        if compiled and compiled.pages:
+            self._say(f"latex: wrote {os.path.join(self.directory, PDF)} ({compiled.pages} pages, "
+                      f"{compiled.passes} pdflatex passes, {time.perf_counter() - start:.1f} s)")
+
+    def _compile(self, work: str) -> Compiled | None:
+        if not self.pdf:
+            return None
+        engine = shutil.which(self.engine)
+        if engine is None:
+            self._warn(f"--pdf: {self.engine} not found (install TeX Live: texlive-latex-recommended, "
+                       "texlive-latex-extra); wrote the .tex only")
+            return None
+        return compile_pdf(work, engine)
+
+    def _move(self, work: str, outputs: list[str]) -> None:
+        """Put the new figures and files in place; drop a PDF or log this run did not remake."""
+        final = os.path.join(self.directory, FIGURES)
+        if os.path.isdir(final):
+            os.replace(final, os.path.join(work, "previous-figures"))
+        os.replace(os.path.join(work, FIGURES), final)
+        for name in outputs:
+            os.replace(os.path.join(work, name), os.path.join(self.directory, name))
+        for name in (PDF, LOG):
+            stale = os.path.join(self.directory, name)
+            if name not in outputs and os.path.exists(stale):
+                os.unlink(stale)
+
+    def _say(self, line: str) -> None:
+        print(line, file=self.stream, flush=True)
+
+    def _warn(self, line: str) -> None:
+        print(f"python -m verify: {line}", file=self.errors, flush=True)
