@@ -261,6 +261,13 @@ def test_nothing_is_written_half_way(tmp_path, monkeypatch):
 
 
 @needs_tex
+def test_a_tex_error_is_reported_and_still_leaves_a_pdf(tmp_path):
+    (tmp_path / latex.TEX).write_text("\\documentclass{article}\\begin{document}x $\\nosuchmacro$\\end{document}\n")
+    compiled = latex.compile_pdf(str(tmp_path))
+    assert "Undefined control sequence" in compiled.error and compiled.pages == 1 and compiled.passes == 1
+
+
+@needs_tex
 def test_the_nasty_run_compiles_without_errors_or_overfull_lines(tmp_path, capsys):
     latex.LatexReporter(str(tmp_path), pdf=True).stop(nasty_run())
     log = (tmp_path / "derivations.log").read_text(errors="replace")

@@ -37,7 +37,8 @@ from ..results import VERIFIED, CheckResult, ClaimResult, Comparison, RunResult
 from . import figures
 from .texprint import PREAMBLE_MACROS, equation, escape, identifier, math, number, percent, text, with_error
 
-__all__ = ["LatexReporter", "document", "compile_pdf", "family_of", "FAMILIES", "TEX", "PDF", "LOG", "FIGURES"]
+__all__ = ["LatexReporter", "document", "draw_figures", "Drawn", "compile_pdf", "Compiled", "family_of",
+           "FAMILIES", "TEX", "PDF", "LOG", "FIGURES"]
 
 TEX, PDF, LOG = "derivations.tex", "derivations.pdf", "derivations.log"
 FIGURES = "derivations-figures"
@@ -310,11 +311,11 @@ def _evidence_row(c: Comparison, threshold: bool) -> list[str]:
             f"{percent(t.mde)} / {percent(t.target)}", escape(c.samples), mark(t.status)]
 
 
-def _figure(figure: "Drawn", index: int, where: str, size: str) -> str:
+def _figure(figure: "Drawn", where: str, size: str) -> str:
     """One figure with its caption in a minipage of width ``size``."""
     spec = figure.spec
     title = text(spec["title"]) + " " if isinstance(spec.get("title"), str) and spec["title"] else ""
-    head = rf"\textbf{{Figure {index}.}} {title}({where})"
+    head = rf"\textbf{{Figure {figure.number}.}} {title}({where})"
     if figure.problem:
         body = rf"{{\footnotesize {head}: \alarm{{warn}}{{not drawn}} {escape(figure.problem)}\par}}"
     else:
@@ -323,19 +324,27 @@ def _figure(figure: "Drawn", index: int, where: str, size: str) -> str:
     return rf"\begin{{minipage}}[t]{{{size}}}\centering {body}\end{{minipage}}"
 
 
-def _figures(found: list["Drawn"], first: int, where: str) -> str:
+def _wide(figure: "Drawn") -> bool:
+    return figure.spec.get("figure") == "width_limit"
+
+
+def _figures(found: list["Drawn"], where: str) -> str:
     """Figures in rows: a width-limit figure (two panels) alone, the others in pairs."""
-    rows: list[list[tuple[int, Drawn]]] = []
-    for k, figure in enumerate(found, first):
-        wide = figure.spec.get("figure") == "width_limit"
-        if wide or not rows or len(rows[-1]) == 2 or rows[-1][0][1].spec.get("figure") == "width_limit":
-            rows.append([])
-        rows[-1].append((k, figure))
+    rows: list[list[Drawn]] = []
+    pending: list[Drawn] = []
+    for figure in found:
+        if _wide(figure) or len(pending) == 2:
+            rows += [pending] if pending else []
+            pending = []
+        if _wide(figure):
+            rows.append([figure])
+        else:
+            pending.append(figure)
+    rows += [pending] if pending else []
     lines = []
     for row in rows:
-        size = r"\linewidth" if len(row) == 1 and row[0][1].spec.get("figure") == "width_limit" \
-            else r"0.485\linewidth"
-        cells = [_figure(figure, k, where, size) for k, figure in row]
+        size = r"\linewidth" if _wide(row[0]) else r"0.485\linewidth"
+        cells = [_figure(figure, where, size) for figure in row]
         lines.append(r"\par\medskip\noindent" + (r"\hfill".join(cells) if len(cells) > 1
                                                     else rf"\makebox[\linewidth][c]{{{cells[0]}}}")
                      + r"\par\medskip")
@@ -344,14 +353,16 @@ def _figures(found: list["Drawn"], first: int, where: str) -> str:
 
 @dataclass(frozen=True)
 class Drawn:
-    """One recorded figure: the file (relative to the document) or why it was not drawn."""
+    """One recorded figure, numbered in the document's order: its file (relative to the
+    document) or why it was not drawn."""
 
+    number: int
     spec: dict
     path: str | None
     problem: str | None = None
 
 
-def _check(check: CheckResult, claim_id: str, drawn: list[Drawn], counter: list[int]) -> str:
+def _check(check: CheckResult, claim_id: str, drawn: list[Drawn]) -> str:
     parts = [rf"\heading{{Check {identifier(check.name)}\quad {mark(check.status)}}}",
              text(check.description) + f" ({check.examples} configurations run.)"]
     if check.counterexample:
@@ -365,8 +376,7 @@ def _check(check: CheckResult, claim_id: str, drawn: list[Drawn], counter: list[
                 "MDE / target", "samples", "verdict"]
         parts.append(_table(spec, head, (_evidence_row(c, bool(thresholds)) for c in check.comparisons)))
     if drawn:
-        parts.append(_figures(drawn, counter[0] + 1, f"claim {identifier(claim_id)}, check {identifier(check.name)}"))
-        counter[0] += len(drawn)
+        parts.append(_figures(drawn, f"claim {identifier(claim_id)}, check {identifier(check.name)}"))
     return "\n".join(parts)
 
 
@@ -388,8 +398,9 @@ def _domain(description: str) -> str:
     return text(description) if "$" in description else "$" + math(description) + "$"
 
 
-def _claim(run: RunResult, claim: ClaimResult, label: str, labels: dict[str, str], drawn: dict, counter: list[int]) -> str:
-    parts = [rf"\subsection{{\texorpdfstring{{{identifier(claim.id)}}}{{{escape(claim.id)}}}}}\label{{{label}}}",
+def _claim(run: RunResult, claim: ClaimResult, labels: dict[str, str], drawn: dict[int, list[Drawn]]) -> str:
+    parts = [rf"\subsection{{\texorpdfstring{{{identifier(claim.id)}}}{{{escape(claim.id)}}}}}"
+             rf"\label{{{labels[claim.id]}}}",
              rf"{{\large {text(claim.title)}}}\par",
              rf"Verdict: {mark(claim.status)}.\quad Source: {text(claim.source)}.\quad "
              rf"Time: {number(claim.seconds, 2)}~s."]
@@ -428,7 +439,7 @@ def _claim(run: RunResult, claim: ClaimResult, label: str, labels: dict[str, str
         parts.append(r"\textit{Conclusion:} " + text(claim.conclusion) + r"\par")
     parts.append(r"\heading{Numeric evidence}")
     if claim.checks:
-        parts += [_check(check, claim.id, drawn.get(k, []), counter) for k, check in enumerate(claim.checks)]
+        parts += [_check(check, claim.id, drawn.get(k, [])) for k, check in enumerate(claim.checks)]
     else:
         parts.append("This claim has no numeric check: it is established by its derivation.")
     parts.append(r"\heading{Mutants}")
@@ -440,9 +451,19 @@ def _claim(run: RunResult, claim: ClaimResult, label: str, labels: dict[str, str
         for m in claim.mutants:
             if m.error:
                 parts.append(rf"Mutant {identifier(m.name)}: " + escape(m.error, breakable=True) + r"\par")
+    elif run.mutants:
+        parts.append(r"\alarm{bad}{none declared}: nothing shows that the checks of this claim can fail.")
     else:
         parts.append(r"Not run in this run (\texttt{--mutants} runs them).")
     return "\n".join(parts)
+
+
+def _families(run: RunResult) -> list[tuple[str, list[int]]]:
+    """The families in order of first appearance, each with its claims' indices in the run."""
+    found: dict[str, list[int]] = {}
+    for k, claim in enumerate(run.claims):
+        found.setdefault(family_of(claim.id), []).append(k)
+    return list(found.items())
 
 
 def document(run: RunResult, drawn: dict[tuple[int, int], list[Drawn]] | None = None,
@@ -454,15 +475,13 @@ def document(run: RunResult, drawn: dict[tuple[int, int], list[Drawn]] | None = 
     """
     drawn = drawn or {}
     labels = {claim.id: f"claim-{k}" for k, claim in enumerate(run.claims)}
-    counter = [0]
     parts = [PREAMBLE, _title(run), _summary(run, labels), _dependencies(run, labels, graph)]
-    family = None
-    for k, claim in enumerate(run.claims):
-        if family_of(claim.id) != family:
-            family = family_of(claim.id)
-            parts.append(rf"\clearpage\section{{{escape(family)}}}")
-        checks = {j: drawn.get((k, j), []) for j in range(len(claim.checks))}
-        parts.append(_claim(run, claim, labels[claim.id], labels, checks, counter))
+    for family, members in _families(run):
+        parts.append(rf"\clearpage\section{{{escape(family)}}}")
+        for k in members:
+            claim = run.claims[k]
+            checks = {j: drawn.get((k, j), []) for j in range(len(claim.checks))}
+            parts.append(_claim(run, claim, labels, checks))
     parts.append(r"\end{document}")
     return "\n\n".join(parts) + "\n"
 
@@ -479,7 +498,8 @@ def draw_figures(run: RunResult, folder: str, relative: str) -> tuple[dict, str 
     os.makedirs(folder, exist_ok=True)
     drawn: dict[tuple[int, int], list[Drawn]] = {}
     count = 0
-    for k, claim in enumerate(run.claims):
+    for k in (k for _, members in _families(run) for k in members):
+        claim = run.claims[k]
         for j, check in enumerate(claim.checks):
             for key, spec in check.data.items():
                 if not figures.is_figure(spec):
@@ -488,9 +508,9 @@ def draw_figures(run: RunResult, folder: str, relative: str) -> tuple[dict, str 
                 name = f"fig{count:03d}-{_slug(claim.id)}-{_slug(str(key))}.pdf"
                 try:
                     figures.render(spec, os.path.join(folder, name))
-                    found = Drawn(dict(spec), f"{relative}/{name}")
+                    found = Drawn(count, dict(spec), f"{relative}/{name}")
                 except Exception as exc:  # bad data must not cost the whole document
-                    found = Drawn(dict(spec), None, f"{type(exc).__name__}: {exc}")
+                    found = Drawn(count, dict(spec), None, f"{type(exc).__name__}: {exc}")
                 drawn.setdefault((k, j), []).append(found)
     edges = [(u, c.id) for c in run.claims for u in c.uses]
     graph = None
