@@ -1,0 +1,77 @@
+"""verify.claims.duals: the estimators behind the dual checks, the registry order, the mutants' layers."""
+import math
+
+import numpy as np
+import pytest
+
+from derivations import duals
+from numeric import montecarlo
+from verify import registry, runner
+from verify.claims import duals as claims
+from verify.results import REFUTED
+
+ORDER = ["dual.step", "dual.relu", "dual.abrelu", "dual.erf_prime", "dual.erf", "dual.trig",
+         "dual.polynomial", "dual.price", "dual.quadrature"]
+
+
+def _mean_and_se(h, cov, samples=200_000, seed=0):
+    est = montecarlo.expect(h, *cov, samples=samples, rng=np.random.default_rng(seed))
+    return est.mean, est.se
+
+
+@pytest.mark.parametrize("f,derivative", [
+    (lambda x: x, lambda k11, k22, k12: 1.0),                     # E[uv] = k12
+    (np.square, lambda k11, k22, k12: 4 * k12),                   # E[u^2 v^2] = k11 k22 + 2 k12^2
+    (np.cos, lambda k11, k22, k12: math.exp(-(k11 + k22) / 2) * math.sinh(k12)),
+])
+def test_difference_quotient_estimates_the_k12_derivative(f, derivative):
+    k11, k22, c = 0.7, 1.8, 0.85
+    cov = (k11, k22, c * math.sqrt(k11 * k22))
+    mean, se = _mean_and_se(claims.difference_quotient(f, f, k11, k22, c, 1e-4 * (1 - c)), cov)
+    assert abs(mean - derivative(*cov)) < 5 * se
+
+
+def test_registry_order_and_uses_are_acyclic():
+    ids = [cid for cid in registry.claims() if cid.startswith("dual.")]
+    assert ids == ORDER
+    graph = {cid: registry.get(cid).uses for cid in ids}
+    visiting, done = set(), set()
+
+    def visit(node):
+        assert node not in visiting, f"cycle through {node}"
+        if node in done:
+            return
+        visiting.add(node)
+        for used in graph.get(node, ()):
+            visit(used)
+        visiting.discard(node)
+        done.add(node)
+
+    for cid in ids:
+        visit(cid)
+
+
+def test_the_integrand_of_a_scaled_integral_is_scaled():
+    doubled = duals.QUADRATURE.with_rhs("tanh", 2 * duals.QUADRATURE["tanh"].rhs)
+    h = claims._integrand(doubled["tanh"])
+    assert h(0.5, -0.2) == pytest.approx(2 * math.tanh(0.5) * math.tanh(-0.2))
+
+
+LAYERS = {
+    "dual.quadrature": {"too-few-nodes": {"numeric"}, "tanh-factor-2": {"numeric"},
+                        "gelu-prime-sign": {"numeric"}, "exp-reference-1pct": {"symbolic", "numeric"},
+                        "relu-theta-for-pi-minus-theta": {"symbolic", "numeric"}},
+    "dual.erf_prime": {"factor-2": {"symbolic", "numeric"}, "missing-term": {"symbolic", "numeric"},
+                       "wrong-exponent": {"symbolic", "numeric"}, "constant-1pct": {"symbolic"}},
+}
+"""The layers that must refute each mutant (others may too: Monte Carlo at small variances
+is precise enough to see a 1% change of the erf' dual)."""
+
+
+@pytest.mark.parametrize("claim_id", list(LAYERS))
+def test_mutants_are_refuted_by_the_intended_layers(claim_id):
+    """A 1% change is the symbolic layer's to catch; quadrature orders and integrals the numeric one's."""
+    result, = runner.run([registry.get(claim_id)], budget="quick", mutants=True).claims
+    assert {m.name for m in result.mutants} == set(LAYERS[claim_id])
+    for mutant in result.mutants:
+        assert mutant.status == REFUTED and LAYERS[claim_id][mutant.name] <= set(mutant.refuted_by)
