@@ -475,7 +475,7 @@ _CLOSED_FORM_CLAIM = {"step": "dual.step", "relu": "dual.relu", "abs": "dual.abr
 
 
 def _closed_form_target(relation: Relation) -> Step:
-    """The reference a smooth relation of :data:`QUADRATURE` states is its dual claim's closed form."""
+    """The reference a closed-form relation of :data:`QUADRATURE` states is its dual claim's closed form."""
     name, prime = relation.name.rstrip("'"), relation.name.endswith("'")
     claim = "dual.price" if prime else _CLOSED_FORM_CLAIM[name]
     reference = _closed_reference(name, prime)
@@ -484,8 +484,12 @@ def _closed_form_target(relation: Relation) -> Step:
 
 
 def derive_quadrature(statement: Statement) -> Derivation:
-    """The Cholesky factorisation behind the rule, its exactness on polynomials (small n), and
-    the closed forms it is held to, which are those of the dual claims."""
+    """The Cholesky factorisation behind the tensor rule, its exactness on polynomials (small n),
+    and the closed forms the library's quadrature is held to, which are those of the dual claims.
+
+    (For sigma with a kink at 0 the library uses a polar rule with the kink on its cuts,
+    numeric.quadrature.polar_rule; the numeric check holds both rules to the closed forms.)
+    """
     root = sp.sqrt(1 - c**2)
     factor = sp.Matrix([[sp.sqrt(k11), 0], [c * sp.sqrt(k22), sp.sqrt(k22) * root]])
     cholesky = Step(
@@ -498,6 +502,7 @@ def derive_quadrature(statement: Statement) -> Derivation:
     return Derivation(
         (cholesky, _hermite_exactness(3)) + targets,
         "The tensor rule on the Cholesky factor integrates polynomials in (u, v) exactly, hence "
-        "converges geometrically on entire activations; the numeric checks measure its error "
-        "against the closed forms and, without one, against Monte Carlo of the integral.",
+        "converges geometrically on entire activations (kinks at 0 are cut out by the library's "
+        "polar rule); the numeric checks measure its error against the closed forms and, without "
+        "one, against Monte Carlo of the integral.",
     )
