@@ -81,14 +81,23 @@ def test_terms_split_only_at_top_level_binary_signs():
 def test_long_equations_are_broken_into_lines_that_fit():
     x = sp.symbols("x_1:40")
     rhs = sp.latex(sum(sp.sin(s) * s**2 for s in x))
-    shown = texprint.equation("f(x)", "<=", rhs)
-    assert shown.startswith(r"\begin{aligned}") and r"\le" in shown
-    lines = shown[len(r"\begin{aligned}"):-len(r"\end{aligned}")].split(r"\\")
-    assert len(lines) > 5
+    lines = texprint.equation("f(x)", "<=", rhs)
+    assert lines[0] == "f(x)" and lines[1].startswith(r"\quad \le") and len(lines) > 5
     assert all(texprint.width(line) <= texprint.LINE_UNITS + 4 for line in lines)
-    assert texprint.equation("a", "=", "b") == "a = b"
+    assert texprint.display("f(x)", "<=", rhs).count(r"\mathline{") == len(lines)
+    assert texprint.equation("a", "=", "b") == ["a = b"]
+    assert texprint.display("a", "=", "b") == r"\fitmath{a = b}"
     with pytest.raises(ValueError, match="op"):
         texprint.equation("a", "!=", "b")
+
+
+def test_a_long_parenthesised_product_is_opened_with_balanced_lines():
+    x = sp.symbols("x_1:30")
+    lines = texprint.equation("f", "=", sp.latex(sp.Symbol("n") * sp.Add(*[sp.sin(s) * s**2 for s in x]) ** 2))
+    assert len(lines) > 3
+    for line in lines:
+        assert line.count(r"\left") == line.count(r"\right") and texprint.width(line) <= texprint.LINE_UNITS + 4
+    assert lines[1].startswith(r"\quad = n \left(") and lines[-1].endswith(r"\right)^{2}")
 
 
 def test_width_counts_a_fraction_as_its_wider_part():

@@ -35,7 +35,8 @@ from numeric.stats import CONSISTENT
 
 from ..results import VERIFIED, CheckResult, ClaimResult, Comparison, RunResult
 from . import figures
-from .texprint import PREAMBLE_MACROS, equation, escape, identifier, math, number, percent, text, with_error
+from .texprint import (PREAMBLE_MACROS, display, escape, identifier, math, number, percent, text, with_error,
+                       wrap)
 
 __all__ = ["LatexReporter", "document", "draw_figures", "Drawn", "compile_pdf", "Compiled", "family_of",
            "FAMILIES", "TEX", "PDF", "LOG", "FIGURES"]
@@ -412,7 +413,7 @@ def _claim(run: RunResult, claim: ClaimResult, labels: dict[str, str], drawn: di
     for name, lhs, rhs in claim.statement:
         if len(claim.statement) > 1:
             parts.append(rf"\par Relation {identifier(name)}:")
-        parts.append(rf"\fitmath{{{equation(lhs, '=', rhs)}}}")
+        parts.append(display(lhs, "=", rhs))
     if claim.assumptions:
         parts.append(r"\textit{Assumptions:} " + text(claim.assumptions) + r"\par")
     if claim.domain:
@@ -428,7 +429,7 @@ def _claim(run: RunResult, claim: ClaimResult, labels: dict[str, str], drawn: di
             parts.append(rf"\item {mark(step.status)}\quad {text(step.text)}\par"
                          rf"{{\footnotesize\textcolor{{idle}}{{justification: {how}; "
                          rf"method: {escape(step.method, breakable=True)}}}}}")
-            parts.append(rf"\fitmath{{{equation(step.lhs, step.op, step.rhs)}}}")
+            parts.append(display(step.lhs, step.op, step.rhs))
             if step.counterexample:
                 parts.append(r"\alarm{bad}{counterexample} " + escape(
                     ", ".join(f"{k} = {v}" for k, v in step.counterexample), breakable=True) + r"\par")
@@ -483,7 +484,7 @@ def document(run: RunResult, drawn: dict[tuple[int, int], list[Drawn]] | None = 
             checks = {j: drawn.get((k, j), []) for j in range(len(claim.checks))}
             parts.append(_claim(run, claim, labels, checks))
     parts.append(r"\end{document}")
-    return "\n\n".join(parts) + "\n"
+    return wrap("\n\n".join(parts) + "\n")
 
 
 # --- figures and compilation -----------------------------------------------------
@@ -546,7 +547,8 @@ def compile_pdf(folder: str, engine: str = "pdflatex", *, passes: int = 4, timeo
         except subprocess.TimeoutExpired:
             return Compiled(None, k, f"{engine} took more than {timeout:g} s")
         log = _read(log_path)
-        first = re.search(r"^(?:\S+:\d+: .*|! .*)$", log, flags=re.M)
+        output = done.stdout.decode("utf-8", errors="replace")
+        first = re.search(r"^(?:\S+:\d+: .*|! .*)$", log, flags=re.M) or re.search(r"^! .*$", output, flags=re.M)
         error = first.group() if first else (None if done.returncode == 0 else f"{engine} exit code {done.returncode}")
         if not _RERUN.search(log):
             break

@@ -15,10 +15,11 @@ outside Latin-1 are written as their code point.  A math string whose braces do
 not balance is set as plain text rather than breaking the document.
 
 Long equations are broken at their top-level ``+`` and ``-`` (outside every brace,
-``\\left...\\right`` pair and environment) into the lines of an ``aligned``
-environment (:func:`equation`); whatever is still wider than the line is scaled to
-fit by the ``\\fitmath`` macro of the preamble (:data:`PREAMBLE_MACROS`), which
-measures the box in TeX, so no equation runs off the page.
+``\\left...\\right`` pair and environment) into lines (:func:`equation`,
+:func:`display`), between which a page may break; whatever is still wider than the
+line (or taller than the page) is scaled to fit by the macros of the preamble
+(:data:`PREAMBLE_MACROS`), which measure the box in TeX, so no equation runs off
+the page.
 """
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ import math as _math
 import re
 import unicodedata
 
-__all__ = ["escape", "identifier", "text", "math", "balanced", "terms", "width", "equation",
+__all__ = ["escape", "identifier", "text", "math", "balanced", "terms", "width", "equation", "display", "wrap",
            "number", "with_error", "percent", "RELATIONS", "PREAMBLE_MACROS", "LINE_UNITS"]
 
 _SPECIAL = {
@@ -166,7 +167,8 @@ def text(value) -> str:
 
 # --- the shape of a math string: top-level terms and an estimate of its width ------
 
-_TOKEN = re.compile(r"\\begin\{[^}]*\}|\\end\{[^}]*\}|\\left\\?.|\\right\\?.|\\[A-Za-z]+|\\.|\s+|.", re.S)
+_TOKEN = re.compile(r"\\begin\{[^}]*\}|\\end\{[^}]*\}|\\(?:left|right)(?:\\[A-Za-z]+|\\.|[^A-Za-z\\])"
+                    r"|\\[A-Za-z]+|\\.|\s+|.", re.S)
 _OPENERS = ("\\begin", "\\left")
 _CLOSERS = ("\\end", "\\right")
 _OPERAND_END = re.compile(r"[A-Za-z0-9}\)\]|!'.]$")
@@ -289,48 +291,113 @@ LINE_UNITS = 58.0
 RELATIONS = {"=": "=", "<=": r"\le", ">=": r"\ge", "<": "<", ">": ">"}
 
 
+def _open(term: str, room: float) -> list[str]:
+    """A term too wide for a line, opened at its widest top-level ``\\left...\\right``
+    pair: the pair's contents broken into lines, each balanced with null delimiters
+    (``\\right.``, ``\\left.``).  A term without such a pair stays whole."""
+    tokens = _tokens(term)
+    pairs, depth, start = [], 0, None
+    for i, token in enumerate(tokens):
+        if depth == 0 and token.startswith("\\left"):
+            start = i
+        depth += _depth_step(token)
+        if depth == 0 and token.startswith("\\right") and start is not None:
+            pairs.append((width("".join(tokens[start + 1:i])), start, i))
+            start = None
+    if not pairs:
+        return [term]
+    _, i, j = max(pairs)
+    inner = _lines("".join(tokens[i + 1:j]), room - 2)
+    if len(inner) < 2:
+        return [term]
+    lines = [rf"\left. {line} \right." for line in inner]
+    lines[0] = "".join(tokens[:i]) + tokens[i] + f" {inner[0]} \\right."
+    lines[-1] = rf"\left. {inner[-1]} " + tokens[j] + "".join(tokens[j + 1:])
+    return lines
+
+
 def _lines(latex: str, room: float) -> list[str]:
-    """The terms of ``latex`` packed greedily into lines no wider than ``room``."""
+    """The terms of ``latex`` packed greedily into lines no wider than ``room``; a term
+    wider than that is opened at its widest parenthesis pair (:func:`_open`)."""
     lines: list[str] = []
     for term in terms(latex):
-        if lines and width(lines[-1]) + width(term) <= room:
-            lines[-1] = f"{lines[-1]} {term}"
-        else:
-            lines.append(term)
+        for piece in _open(term, room) if width(term) > room else [term]:
+            if lines and width(lines[-1]) + width(piece) <= room:
+                lines[-1] = f"{lines[-1]} {piece}"
+            else:
+                lines.append(piece)
     return lines or [""]
 
 
-def equation(lhs: str, op: str, rhs: str, *, room: float = LINE_UNITS) -> str:
-    """``lhs op rhs`` as the argument of ``\\fitmath``: one line when it fits, else the
-    left side, then the relation and the right side broken at top-level ``+``/``-``.
+def equation(lhs: str, op: str, rhs: str, *, room: float = LINE_UNITS) -> list[str]:
+    """``lhs op rhs`` as lines of math: one line when it fits, else the left side, then
+    the relation and the right side, each broken at top-level ``+``/``-``.
     """
     relation = RELATIONS.get(op)
     if relation is None:
         raise ValueError(f"op={op!r}: accepted are {', '.join(RELATIONS)}")
     lhs, rhs = math(lhs), math(rhs)
     if width(lhs) + width(rhs) + 2 <= room:
-        return f"{lhs} {relation} {rhs}"
-    rows = [f"&{line}" if k == 0 else rf"&\qquad {line}" for k, line in enumerate(_lines(lhs, room))]
-    rows += [rf"&\quad {relation} {line}" if k == 0 else rf"&\qquad {line}"
-             for k, line in enumerate(_lines(rhs, room - 3))]
-    return r"\begin{aligned}" + r"\\ ".join(rows) + r"\end{aligned}"
+        return [f"{lhs} {relation} {rhs}"]
+    lines = [line if k == 0 else rf"\qquad {line}" for k, line in enumerate(_lines(lhs, room))]
+    return lines + [rf"\quad {relation} {line}" if k == 0 else rf"\qquad {line}"
+                    for k, line in enumerate(_lines(rhs, room - 3))]
+
+
+def display(lhs: str, op: str, rhs: str) -> str:
+    """``lhs op rhs`` displayed: centred on one line (``\\fitmath``), or when it is broken,
+    line by line (``\\mathline``), so that a page may break between its lines."""
+    lines = equation(lhs, op, rhs)
+    if len(lines) == 1:
+        return rf"\fitmath{{{lines[0]}}}"
+    return r"\par\smallskip" + "".join(rf"\mathline{{{line}}}" for line in lines) + r"\smallskip"
 
 
 PREAMBLE_MACROS = r"""
 % \idus: the typewriter font's underscore glyph; robust, so it survives the table of contents.
 \DeclareRobustCommand{\idus}{\string_}
+% \fitbox{width}: scale \fitmathbox down to at most that width and 0.8\textheight.
 \newsavebox{\fitmathbox}
-% \fitmath{math}: a displayed formula, centred, scaled down when wider than the line.
+\newcommand{\fitbox}[1]{%
+  \ifdim\wd\fitmathbox>#1\relax
+    \sbox{\fitmathbox}{\resizebox{#1}{!}{\usebox{\fitmathbox}}}%
+  \fi
+  \ifdim\dimexpr\ht\fitmathbox+\dp\fitmathbox\relax>0.8\textheight\relax
+    \sbox{\fitmathbox}{\resizebox*{!}{0.8\textheight}{\usebox{\fitmathbox}}}%
+  \fi}
+% \fitmath{math}: a displayed formula, centred, scaled down when it does not fit.
 \newcommand{\fitmath}[1]{%
   \par\smallskip\noindent
-  \sbox{\fitmathbox}{$\displaystyle #1$}%
-  \ifdim\wd\fitmathbox>\linewidth
-    \resizebox{\linewidth}{!}{\usebox{\fitmathbox}}%
-  \else
-    \makebox[\linewidth][c]{\usebox{\fitmathbox}}%
-  \fi
+  \sbox{\fitmathbox}{$\displaystyle #1$}\fitbox{\linewidth}%
+  \makebox[\linewidth][c]{\usebox{\fitmathbox}}%
   \par\smallskip}
+% \mathline{math}: one line of a broken formula, indented, scaled down when it does not fit.
+\newcommand{\mathline}[1]{%
+  \par\noindent\hspace*{1.5em}%
+  \sbox{\fitmathbox}{$\displaystyle #1$}\fitbox{\dimexpr\linewidth-1.5em\relax}%
+  \usebox{\fitmathbox}\par}
+% Text is set ragged right: long inline formulas and identifiers then never overfill a line.
+\AtBeginDocument{\raggedright}
 """
+
+
+def wrap(tex: str, limit: int = 1000) -> str:
+    """``tex`` with every line longer than ``limit`` broken at spaces.
+
+    TeX reads a line break as a space and cannot read a line longer than its buffer
+    (200,000 characters in TeX Live): a SymPy expression can be longer than that.
+    """
+    out = []
+    for line in tex.split("\n"):
+        while len(line) > limit:
+            cut = line.rfind(" ", 0, limit)
+            cut = cut if cut > 0 else line.find(" ", limit)
+            if cut <= 0:
+                break
+            out.append(line[:cut])
+            line = line[cut + 1:]
+        out.append(line)
+    return "\n".join(out)
 
 
 # --- numbers ---------------------------------------------------------------------
