@@ -10,6 +10,9 @@
    point is ``checked-numerically``, reported as such.
 3. A step that can be neither decided nor evaluated is ``unsupported``.
 
+The points are evaluated first: a counterexample refutes the step whatever SymPy
+would say, so a wrong step (a mutant's) does not wait for the simplifiers.
+
 Structural ``==`` is never used as equality of meaning, and ``Expr.equals`` is
 not trusted (it samples outside the real domain); see DESIGN.md, "SymPy equality
 pitfalls".
@@ -104,7 +107,13 @@ def _rng_for(step: Step) -> random.Random:
 
 
 def _value(expr, point):
-    value = sp.N(expr, DIGITS, subs=point)
+    """``expr`` at ``point`` to DIGITS digits, or None where it is not a finite real.
+
+    The point is substituted exactly first (its values are rationals and exact
+    expressions), so a point on an edge stays on it: a singularity there is seen
+    as such, not as two large rounding errors.
+    """
+    value = sp.N(sp.sympify(expr).xreplace(point), DIGITS)
     if not value.is_number or value.has(sp.nan, sp.zoo) or not value.is_finite:
         return None
     re, im = value.as_real_imag()
@@ -157,11 +166,11 @@ def _numeric(step: Step, domain: Domain) -> StepOutcome:
 def check_step(step: Step, domain: Domain) -> StepOutcome:
     """Run the verdict ladder on ``step`` over ``step.domain`` or else ``domain``."""
     domain = step.domain or domain
-    if step.how is not Justification.NUMERIC_ONLY:
-        proved_by = _symbolic(step, domain)
-        if proved_by:
-            return StepOutcome(StepStatus.PROVED, f"SymPy: {proved_by}")
-    return _numeric(step, domain)
+    numeric = _numeric(step, domain)
+    if numeric.status is StepStatus.REFUTED or step.how is Justification.NUMERIC_ONLY:
+        return numeric
+    proved_by = _symbolic(step, domain)
+    return StepOutcome(StepStatus.PROVED, f"SymPy: {proved_by}") if proved_by else numeric
 
 
 def check_derivation(derivation: Derivation, domain: Domain) -> tuple[StepOutcome, ...]:

@@ -20,13 +20,13 @@ def _threshold() -> float:
     return critical_z(ALPHA, max(1, runner.comparisons(registry.claims().values(), budget(BUDGET))))
 
 
-def _unit(claim_id, mutant=None):
-    return runner.Unit(claim_id, mutant, BUDGET, SEED, _threshold())
+def _evaluate(claim_id, mutant=None):
+    return runner.evaluate(registry.get(claim_id), mutant, budget=BUDGET, seed=SEED, threshold=_threshold())
 
 
 @pytest.mark.parametrize("claim_id", list(registry.claims()))
 def test_claim_is_verified(claim_id):
-    result = runner.run_unit(_unit(claim_id))
+    result = _evaluate(claim_id)
     assert result.error is None, result.error
     failing = [s.text for s in result.steps if s.status not in ("proved", "checked-numerically")]
     assert not failing, failing
@@ -37,7 +37,7 @@ def test_claim_is_verified(claim_id):
 @pytest.mark.parametrize("claim_id,mutant", [(c.id, m.name) for c in registry.claims().values()
                                              for m in c.mutants])
 def test_mutant_is_refuted(claim_id, mutant):
-    result = runner.run_unit(_unit(claim_id, mutant))
+    result = _evaluate(claim_id, mutant)
     assert result.error is None, result.error
     assert result.status == REFUTED, f"{claim_id}: mutant {mutant} survived"
 

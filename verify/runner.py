@@ -36,7 +36,8 @@ from .claim import Claim
 from .results import (ERROR, INCONCLUSIVE, REFUTED, SURVIVED, VERIFIED, CheckResult, ClaimResult,
                       MutantResult, RunResult, StepResult)
 
-__all__ = ["Unit", "Part", "InlineExecutor", "comparisons", "units_of", "run_unit", "run", "versions"]
+__all__ = ["Unit", "Part", "InlineExecutor", "comparisons", "units_of", "run_unit", "evaluate", "run",
+           "versions"]
 
 DERIVATION = "derivation"
 
@@ -168,6 +169,12 @@ def _mutant_result(claim: Claim, name: str, parts: Sequence[Part]) -> MutantResu
     refuted_by = tuple(layer for layer, hit in layers if hit)
     status = ERROR if error else REFUTED if refuted_by else SURVIVED
     return MutantResult(name, mutant.description, status, refuted_by, seconds, error)
+
+
+def evaluate(claim: Claim, mutant: str | None = None, *, budget: str, seed: int, threshold: float):
+    """One claim (a ClaimResult) or one of its mutants (a MutantResult), run in this process."""
+    parts = [run_unit(u) for u in units_of(claim, mutant, budget, seed, threshold)]
+    return _claim_result(claim, parts) if mutant is None else _mutant_result(claim, mutant, parts)
 
 
 class _Pool:

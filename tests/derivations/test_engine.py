@@ -86,3 +86,10 @@ def test_statement_mutation_and_lookup():
     stmt = Statement((Relation("a", q, x),), UNIT)
     assert stmt.rhs == x and stmt.with_rhs("a", 2 * x)["a"].rhs == 2 * x
     assert sp.latex(q) == r"\mathcal{Q}"
+
+
+def test_a_singular_edge_is_not_a_counterexample():
+    """Both sides are infinite at x = +-1; evaluating there must not 'disagree'."""
+    step = Step("edge", 1 / sp.sqrt(1 - x**2), 1 / sp.sqrt((1 - x) * (1 + x)), Justification.NUMERIC_ONLY)
+    out = check_step(step, UNIT)
+    assert out.status is StepStatus.CHECKED_NUMERICALLY and "10 points" in out.method
