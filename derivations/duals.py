@@ -18,7 +18,7 @@ F(0) = E[sigma(u)] E[sigma(v)], which SymPy integrates.  The ODE and its initial
 value fix F.  The right-hand side of the ODE is the derivative dual: for the step
 function SymPy integrates delta(u) delta(v) against the density; for ReLU it is the
 step dual; for erf it is the erf' dual, which SymPy integrates directly (a Gaussian
-integral, :func:`gaussian_pair_integral`); sin and cos are each other's derivative
+integral, :func:`derivations.gaussian.gaussian_pair_integral`); sin and cos are each other's derivative
 duals (sigma'' = -sigma), identity's is 1, quadratic's 4 k12 (4 x identity's) and exp
 is its own.  The abrelu dual follows from the ReLU dual by the symmetries of the
 Gaussian.
@@ -30,18 +30,16 @@ softplus, sigmoid and swish, the Gaussian integral itself.
 """
 from __future__ import annotations
 
-import functools
-
 import sympy as sp
 
 from .core import Derivation, Domain, Justification, Quantity, Relation, Statement, Step
-from .gaussian import (COVARIANCE, c, density, expect_pair, k11, k12, k22, mean, price_identity,
-                       theta, u, v, z)
+from .gaussian import (COVARIANCE, c, density, expect_pair, gaussian_pair_integral, k11, k12, k22,
+                       mean, price_identity, theta, u, v, z)
 
 __all__ = ["a", "b", "SIGMA", "CLOSED_FORM", "DERIVATIVE_DUAL", "AB_DOMAIN", "QUADRATURE_DOMAIN",
            "STEP", "RELU", "ABRELU", "ERF_PRIME", "ERF", "TRIG", "POLYNOMIAL", "PRICE",
            "QUADRATURE", "CLOSED", "QUADRATURE_ONLY", "QUADRATURE_ORDER",
-           "expectation", "quadrature_value", "gaussian_pair_integral", "price_derivation",
+           "expectation", "quadrature_value", "price_derivation",
            "derive_step", "derive_relu", "derive_abrelu", "derive_erf_prime", "derive_erf",
            "derive_trig", "derive_polynomial", "derive_price", "derive_quadrature"]
 
@@ -161,19 +159,6 @@ TRIG = _dual_statement("sin", "cos")
 POLYNOMIAL = _dual_statement("identity", "quadratic", "exp")
 
 
-_VARIANCE = sp.Symbol("w", positive=True)
-
-
-@functools.cache
-def _mean(sigma):
-    """E[sigma(z)], z ~ N(0, w), integrated by SymPy once per sigma (w is substituted later)."""
-    return mean(sigma, _VARIANCE)
-
-
-def _mean_at(sigma, var):
-    return _mean(sigma).subs(_VARIANCE, var)
-
-
 def price_derivation(closed_form, sigma, derivative_dual, *, derivative_source: str,
                      uses: str | None = None,
                      how: Justification = Justification.INTEGRATE) -> Derivation:
@@ -192,7 +177,7 @@ def price_derivation(closed_form, sigma, derivative_dual, *, derivative_source: 
     initial = Step(
         r"At $k_{12} = 0$ the pair is independent: $\mathbb{E}[\sigma(u)\sigma(v)] = "
         r"\mathbb{E}[\sigma(u)]\,\mathbb{E}[\sigma(v)]$, each integrated by SymPy",
-        closed_form.subs(k12, 0), (_mean_at(sigma, k11) * _mean_at(sigma, k22)).rewrite(sp.erf),
+        closed_form.subs(k12, 0), (mean(sigma, k11) * mean(sigma, k22)).rewrite(sp.erf),
         Justification.INTEGRATE,
     )
     return Derivation(
@@ -249,7 +234,7 @@ def derive_abrelu(statement: Statement) -> Derivation:
         r"\mathbb{E}[\operatorname{relu}(u)\,v] = (k_{12}/k_{11})\,\mathbb{E}[\operatorname{relu}(u)\,u]$, "
         r"the last integrated by SymPy ($\arccos$ written as $\pi/2 - \arcsin$, which is odd)",
         _odd(CLOSED_FORM["relu"] - _reflected(CLOSED_FORM["relu"])),
-        k12 / k11 * _mean_at(z * relu, k11), Justification.INTEGRATE,
+        k12 / k11 * mean(z * relu, k11), Justification.INTEGRATE,
     )
     expand = Step(
         r"Expand $\sigma(u)\sigma(v)$; $(-u,-v)$ has the covariance of $(u,v)$, while $(u,-v)$ and "
@@ -264,38 +249,6 @@ def derive_abrelu(statement: Statement) -> Derivation:
         "Every term of the product is a ReLU dual at k12 or -k12; the odd part of relu "
         "turns the cross terms into a b k12.  Leaky ReLU is (a, b) = (slope, 1), abs is (-1, 1).",
     )
-
-
-@functools.cache
-def gaussian_pair_integral(f, g):
-    """E[f(u) g(v)] for f, g of the form C exp(quadratic in z), integrated by SymPy.
-
-    (u, v) is written through independent standard normals (alpha, beta):
-    u = sqrt(k11) alpha, v = sqrt(k22) (c alpha + s beta), s = sqrt(1 - c^2) > 0.  Each
-    one-dimensional integrand is gathered into a single exponential of a quadratic
-    whose coefficients are factored, the form in which SymPy's ``integrate`` recognises
-    a Gaussian integral with a negative leading coefficient; then s is put back.  The
-    result is in (k11, k22, c); c = +-1 follows by continuity.
-    """
-    alpha, beta = sp.symbols("alpha beta", real=True)
-    s = sp.Symbol("s", positive=True)
-    phi = [sp.exp(-x**2 / 2) / sp.sqrt(2 * sp.pi) for x in (alpha, beta)]
-    inner = _gaussian_integral(g.subs(z, sp.sqrt(k22) * (c * alpha + s * beta)) * phi[1], beta)
-    outer = _gaussian_integral(sp.simplify(inner) * f.subs(z, sp.sqrt(k11) * alpha) * phi[0], alpha)
-    return sp.simplify(outer.subs(s, sp.sqrt(1 - c**2)))
-
-
-def _gaussian_integral(expr, x):
-    """The integral over the real line of C(params) exp(A x^2 + B x + C0), by SymPy."""
-    gathered = sp.powsimp(sp.expand(expr), combine="exp")
-    constant, dependent = gathered.as_independent(x, as_Add=False)
-    if not isinstance(dependent, sp.exp):
-        raise ValueError(f"expr={expr}: expected C exp(quadratic in {x}) for a Gaussian integral")
-    poly = sp.Poly(sp.expand(dependent.args[0]), x)
-    if poly.degree() > 2:
-        raise ValueError(f"expr={expr}: the exponent is of degree {poly.degree()} in {x}, not 2")
-    exponent = sum(sp.factor(poly.coeff_monomial(x**k)) * x**k for k in range(3))
-    return constant * sp.integrate(sp.exp(exponent), (x, -sp.oo, sp.oo), conds="none", manual=True)
 
 
 def derive_erf_prime(statement: Statement) -> Derivation:
@@ -345,7 +298,7 @@ def derive_polynomial(statement: Statement) -> Derivation:
     """identity: F' = E[1] = 1, F(0) = 0; quadratic: F' = E[2u 2v] = 4 k12, F(0) = k11 k22; exp: F' = F."""
     identity = statement["identity"].rhs
     steps = (
-        price_derivation(identity, SIGMA["identity"], _mean_at(sp.diff(SIGMA["identity"], z)**2, k11),
+        price_derivation(identity, SIGMA["identity"], mean(sp.diff(SIGMA["identity"], z)**2, k11),
                          derivative_source=r"here $\mathbb{E}[1 \cdot 1] = 1$, the density's "
                                            r"total mass, integrated by SymPy").steps
         + price_derivation(statement["quadratic"].rhs, SIGMA["quadratic"], 4 * identity,
@@ -456,7 +409,7 @@ def _hermite_exactness(nodes: int) -> Step:
     t = sp.Symbol("t", real=True)
     roots = sp.solve(sp.hermite_prob(nodes, z), z)
     weights = [sp.factorial(nodes) / (nodes**2 * sp.hermite_prob(nodes - 1, x)**2) for x in roots]
-    mgf = _mean_at(sp.exp(t * z), 1)
+    mgf = mean(sp.exp(t * z), 1)
     return Step(
         rf"Gauss--Hermite with {nodes} nodes (the roots of $\mathrm{{He}}_{nodes}$, weights "
         rf"$n!/(n^2 \mathrm{{He}}_{{n-1}}(z_i)^2)$) reproduces $\mathbb{{E}}[z^k]$, $k < {2 * nodes}$ "

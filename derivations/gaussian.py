@@ -11,12 +11,14 @@ two derivatives onto sigma(u) sigma(v).
 """
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
 from .core import Domain, Justification, Step
 
 __all__ = ["k11", "k22", "k12", "c", "u", "v", "z", "theta", "COVARIANCE",
-           "density", "mean", "expect_pair", "price_identity"]
+           "density", "mean", "expect_pair", "gaussian_pair_integral", "price_identity"]
 
 k11, k22 = sp.symbols("k_11 k_22", positive=True)
 k12 = sp.Symbol("k_12", real=True)
@@ -41,10 +43,22 @@ def density(x=u, y=v):
     return sp.exp(-quad / 2) / (2 * sp.pi * sp.sqrt(det))
 
 
-def mean(sigma, var):
-    """E[sigma(z)] for z ~ N(0, var), integrated by SymPy; ``sigma`` is an expression in z."""
-    phi = sp.exp(-z**2 / (2 * var)) / sp.sqrt(2 * sp.pi * var)
+_VARIANCE = sp.Symbol("w", positive=True)
+
+
+@functools.cache
+def _mean(sigma):
+    phi = sp.exp(-z**2 / (2 * _VARIANCE)) / sp.sqrt(2 * sp.pi * _VARIANCE)
     return sp.simplify(sp.integrate(sigma * phi, (z, -sp.oo, sp.oo)))
+
+
+def mean(sigma, var):
+    """E[sigma(z)] for z ~ N(0, var); ``sigma`` is an expression in z.
+
+    SymPy integrates once per sigma, for a generic positive variance that ``var`` then
+    replaces.
+    """
+    return _mean(sigma).subs(_VARIANCE, var)
 
 
 def expect_pair(f, g):
@@ -54,6 +68,38 @@ def expect_pair(f, g):
     """
     inner = sp.integrate(f.subs(z, u) * g.subs(z, v) * density(), (u, -sp.oo, sp.oo))
     return sp.simplify(sp.integrate(inner, (v, -sp.oo, sp.oo)))
+
+
+@functools.cache
+def gaussian_pair_integral(f, g):
+    """E[f(u) g(v)] for f, g of the form C exp(quadratic in z), integrated by SymPy.
+
+    (u, v) is written through independent standard normals (alpha, beta):
+    u = sqrt(k11) alpha, v = sqrt(k22) (c alpha + s beta), s = sqrt(1 - c^2) > 0.  Each
+    one-dimensional integrand is gathered into a single exponential of a quadratic
+    whose coefficients are factored, the form in which SymPy's ``integrate`` recognises
+    a Gaussian integral with a negative leading coefficient; then s is put back.  The
+    result is in (k11, k22, c); c = +-1 follows by continuity.
+    """
+    alpha, beta = sp.symbols("alpha beta", real=True)
+    s = sp.Symbol("s", positive=True)
+    phi = [sp.exp(-x**2 / 2) / sp.sqrt(2 * sp.pi) for x in (alpha, beta)]
+    inner = _gaussian_integral(g.subs(z, sp.sqrt(k22) * (c * alpha + s * beta)) * phi[1], beta)
+    outer = _gaussian_integral(sp.simplify(inner) * f.subs(z, sp.sqrt(k11) * alpha) * phi[0], alpha)
+    return sp.simplify(outer.subs(s, sp.sqrt(1 - c**2)))
+
+
+def _gaussian_integral(expr, x):
+    """The integral over the real line of C(params) exp(A x^2 + B x + C0), by SymPy."""
+    gathered = sp.powsimp(sp.expand(expr), combine="exp")
+    constant, dependent = gathered.as_independent(x, as_Add=False)
+    if not isinstance(dependent, sp.exp):
+        raise ValueError(f"expr={expr}: expected C exp(quadratic in {x}) for a Gaussian integral")
+    poly = sp.Poly(sp.expand(dependent.args[0]), x)
+    if poly.degree() > 2:
+        raise ValueError(f"expr={expr}: the exponent is of degree {poly.degree()} in {x}, not 2")
+    exponent = sum(sp.factor(poly.coeff_monomial(x**k)) * x**k for k in range(3))
+    return constant * sp.integrate(sp.exp(exponent), (x, -sp.oo, sp.oo), conds="none", manual=True)
 
 
 def price_identity() -> Step:
