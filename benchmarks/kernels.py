@@ -12,7 +12,8 @@ Run: ``python benchmarks/kernels.py [--repeats R] [--skip-memory]``.
     more untimed run under tracemalloc.
 (b) Memory: N = 20000, L = 3 in a fresh subprocess; peak resident memory (ru_maxrss)
     after the call minus before it, against the size of the two outputs (2 N² × 8
-    bytes). Target ≤ 1.3×.
+    bytes). Target ≤ 1.3×. The resident set right after the call, outputs alive, is
+    printed beside it as a check of the measurement.
 
 The machine has 2 cores shared with other work: run it when the machine is quiet.
 """
@@ -99,23 +100,31 @@ def _peak_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
 
+def _resident_bytes() -> int:
+    """The current resident set (Linux /proc/self/statm)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * resource.getpagesize()
+
+
 def _memory_child(n: int, depth: int) -> None:
-    """In the subprocess: print baseline peak, final peak, and seconds."""
+    """In the subprocess: print baseline peak, final peak, resident set with the outputs
+    still alive (a cross-check: it must cover them), and seconds."""
     x = np.random.default_rng(0).standard_normal((n, FEATURES))
     kernels.nngp_and_ntk(x[:4], depth=depth)  # imports and thread pool warmed up
     before = _peak_bytes()
-    seconds, _ = _seconds(lambda: kernels.nngp_and_ntk(x, depth=depth))
-    print(before, _peak_bytes(), seconds)
+    seconds, outputs = _seconds(lambda: kernels.nngp_and_ntk(x, depth=depth))
+    print(before, _peak_bytes(), _resident_bytes(), seconds)
+    del outputs
 
 
 def memory(n: int, depth: int) -> dict:
     """Peak RSS growth of one call in a fresh process, relative to the outputs' size."""
     out = subprocess.run([sys.executable, __file__, "--memory-child", str(n), str(depth)],
                          check=True, capture_output=True, text=True).stdout.split()
-    before, after, seconds = int(out[0]), int(out[1]), float(out[2])
+    before, after, resident, seconds = int(out[0]), int(out[1]), int(out[2]), float(out[3])
     outputs = 2 * n * n * 8
     return {"outputs": outputs, "growth": after - before, "ratio": (after - before) / outputs,
-            "seconds": seconds}
+            "resident": resident - before, "seconds": seconds}
 
 
 def main(argv=None) -> None:
@@ -141,7 +150,8 @@ def main(argv=None) -> None:
         r = memory(n, depth)
         print(f"N = {n}, L = {depth}: peak RSS growth {r['growth'] / 2**30:.2f} GiB for "
               f"outputs of {r['outputs'] / 2**30:.2f} GiB, ratio {r['ratio']:.3f} "
-              f"(target <= 1.3), {r['seconds']:.1f} s")
+              f"(target <= 1.3), {r['seconds']:.1f} s; resident after the call "
+              f"{r['resident'] / 2**30:.2f} GiB (must cover the outputs)")
 
 
 if __name__ == "__main__":
