@@ -193,7 +193,8 @@ class _Recursion:
             theta[same] = point_theta[rows][same[0]]
             if level + 1 < self.depth:
                 self.layer(sigma, theta, point_sigma[rows, None], diag_b[level][0][None, cols])
-        if not (np.isfinite(sigma).all() and np.isfinite(theta).all()):
+        if not np.isfinite(sigma.sum() + theta.sum()) and not (
+                np.isfinite(sigma).all() and np.isfinite(theta).all()):  # a sum may overflow
             raise FloatingPointError(
                 f"non-finite kernel values in block rows {rows}, cols {cols} although the "
                 f"diagonal is finite; activation={self.activation.name!r} returned non-finite "

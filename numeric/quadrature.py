@@ -76,6 +76,8 @@ def on_arrays(f: Callable) -> Callable:
     """
     @wraps(f)
     def wrapper(k11, k22, k12):
+        if all(type(k) is np.ndarray and k.ndim and k.dtype == np.float64 for k in (k11, k22, k12)):
+            return f(k11, k22, k12)  # the kernels' inner loop: nothing to convert
         ks = [np.asarray(k, dtype=float) for k in (k11, k22, k12)]
         shape = np.broadcast_shapes(*(k.shape for k in ks))
         result = f(*(np.atleast_1d(k) for k in ks))
