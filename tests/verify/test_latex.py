@@ -26,7 +26,7 @@ from verify.results import CheckResult, ClaimResult, Comparison, MutantResult, R
 HAVE_TEX = shutil.which("pdflatex") is not None
 needs_tex = pytest.mark.skipif(not HAVE_TEX and not os.environ.get("CI"),
                                reason="pdflatex is not installed (CI installs TeX Live)")
-OVERFULL_PT = 3.0
+OVERFULL_PT = 1.0
 NASTY = r"50% of a_b & c #1 {x} ~y^2 \path <a|b> $5 100$ costs"
 
 

@@ -28,7 +28,7 @@ from typing import Any, Callable, Mapping, Sequence
 import numpy as np
 from matplotlib import rc_context
 from matplotlib.figure import Figure
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import LogLocator, NullFormatter
 
 from numeric.stats import extrapolate, log_std_se, loglog_slope
 
@@ -36,7 +36,7 @@ __all__ = ["KINDS", "is_figure", "render", "caption", "dependency_graph", "STATU
 
 Z95 = 1.959963984540054
 _STYLE = {"font.size": 7, "axes.titlesize": 7.5, "legend.fontsize": 6, "axes.labelsize": 7,
-          "xtick.labelsize": 6, "ytick.labelsize": 6, "lines.linewidth": 1.0, "pdf.fonttype": 42}
+          "xtick.labelsize": 6, "ytick.labelsize": 6, "lines.linewidth": 1.0, "pdf.fonttype": 3}
 _PANEL = (3.2, 2.35)
 STATUS_COLOURS = {"verified": "#2e7d32", "refuted": "#c62828", "inconclusive": "#ef6c00",
                   "error": "#6a1b9a", "not run": "#9e9e9e"}
@@ -62,6 +62,31 @@ def _save(draw: Callable[[Callable[[str], str]], Figure], path: str) -> None:
                                    bbox_inches="tight")
 
 
+def _wrap(label: str, width: int = 48) -> str:
+    """``label`` broken into lines of about ``width`` characters, never inside ``$...$``."""
+    lines, words = [], []
+    for word in str(label).split(" "):
+        words.append(word)
+        inside_math = " ".join(words).count("$") % 2 == 1
+        if len(" ".join(words)) >= width and not inside_math:
+            lines.append(" ".join(words))
+            words = []
+    return "\n".join(lines + ([" ".join(words)] if words else []))
+
+
+def _log_scale(ax, which: str, values) -> None:
+    """Axis ``which`` ("x" or "y") of ``ax`` on a log scale, labelled at 1, 2, 5 x 10^k
+    when the data span under two decades, else at powers of ten; minor ticks unlabelled
+    (their labels collide)."""
+    getattr(ax, f"set_{which}scale")("log")
+    axis = ax.xaxis if which == "x" else ax.yaxis
+    values = np.concatenate([np.asarray(v, float).ravel() for v in values]) if len(values) else np.array([])
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size and np.log10(values.max() / values.min()) < 2:
+        axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    axis.set_minor_formatter(NullFormatter())
+
+
 def _legend(ax) -> None:
     handles, labels = ax.get_legend_handles_labels()
     if any(labels):
@@ -75,12 +100,13 @@ def _series(spec: Mapping, label: Callable[[str], str]) -> Figure:
         x, y = np.asarray(curve["x"], float), np.asarray(curve["y"], float)
         name = label(curve.get("label", ""))
         if curve.get("style", "line") == "points":
-            ax.errorbar(x, y, yerr=curve.get("yerr"), fmt="o", ms=2.5, capsize=1.5, label=name)
+            ax.errorbar(x, y, yerr=curve.get("yerr"), fmt="o", ms=2.5, capsize=1.5, label=_wrap(name, 40))
         else:
-            ax.plot(x, y, label=name)
-    ax.set_xscale("log" if spec.get("logx") else "linear")
-    ax.set_yscale("log" if spec.get("logy") else "linear")
-    ax.set(title=label(spec.get("title", "")), xlabel=label(spec.get("xlabel", "")),
+            ax.plot(x, y, label=_wrap(name, 40))
+    for which in ("x", "y"):
+        if spec.get(f"log{which}"):
+            _log_scale(ax, which, [curve[which] for curve in spec["curves"]])
+    ax.set(title=_wrap(label(spec.get("title", ""))), xlabel=label(spec.get("xlabel", "")),
            ylabel=label(spec.get("ylabel", "")))
     _legend(ax)
     return figure
@@ -96,7 +122,7 @@ def _histogram(spec: Mapping, label: Callable[[str], str]) -> Figure:
                   label=label(bars.get("label", "")))
     for curve in spec.get("curves", ()):
         ax.plot(curve["x"], curve["y"], label=label(curve.get("label", "")))
-    ax.set(title=label(spec.get("title", "")), xlabel=label(spec.get("xlabel", "")), ylabel="density")
+    ax.set(title=_wrap(label(spec.get("title", ""))), xlabel=label(spec.get("xlabel", "")), ylabel="density")
     _legend(ax)
     return figure
 
@@ -125,7 +151,7 @@ def _width_limit(spec: Mapping, label: Callable[[str], str]) -> Figure:
     left.errorbar([0.0], [spec["intercept"]], yerr=[Z95 * spec["intercept_se"]], fmt="s", ms=3,
                   capsize=2, color="C0")
     left.axhline(prediction, color="C3", ls="--", label="prediction")
-    left.set(title=label(spec.get("title", "")), xlabel=r"$1/n$", ylabel=r"$X_n$")
+    left.set(title=_wrap(label(spec.get("title", ""))), xlabel=r"$1/n$", ylabel=r"$X_n$")
     _legend(left)
 
     positive = std > 0
@@ -141,8 +167,9 @@ def _width_limit(spec: Mapping, label: Callable[[str], str]) -> Figure:
     anchor = math.exp(fit.coef[0] + fit.coef[1] * math.log(pivot))
     right.plot(grid, anchor * (grid / pivot) ** float(spec["rate"]), color="C3", ls="--",
                label=rf"predicted rate ${float(spec['rate']):g}$")
-    right.set(xscale="log", yscale="log", title="fluctuation", xlabel=r"$n$", ylabel=r"std of $X_n$")
-    right.xaxis.set_minor_formatter(NullFormatter())
+    _log_scale(right, "x", [n])
+    _log_scale(right, "y", [std])
+    right.set(title="fluctuation", xlabel=r"$n$", ylabel=r"std of $X_n$")
     _legend(right)
     figure.tight_layout()
     return figure

@@ -239,6 +239,11 @@ def _title(run: RunResult) -> str:
     ])
 
 
+def _z(z: float) -> str:
+    """A z-score to two decimals (large ones in powers of ten)."""
+    return f"${z:.2f}$" if abs(z) < 1000 else number(z, 2)
+
+
 def _step_counts(claim: ClaimResult) -> str:
     proved = sum(s.status == "proved" for s in claim.steps)
     numeric = sum(s.status == "checked-numerically" for s in claim.steps)
@@ -252,9 +257,9 @@ def _summary(run: RunResult, labels: dict[str, str]) -> str:
         mutants = (f"{len(claim.mutants) - len(claim.surviving_mutants)}/{len(claim.mutants)}"
                    if claim.mutants else "--")
         rows.append([_link(claim.id, labels), text(claim.title), mark(claim.status), _step_counts(claim),
-                     number(z, 3) if z is not None else "--", percent(mde), mutants,
+                     _z(z) if z is not None else "--", percent(mde), mutants,
                      number(claim.seconds, 2)])
-    spec = (("l", 0.24), ("l", 0.30), ("l", 0.13), ("c", 0.08), ("r", 0.06), ("r", 0.06), ("c", 0.08),
+    spec = (("l", 0.23), ("l", 0.29), ("l", 0.15), ("c", 0.08), ("r", 0.06), ("r", 0.06), ("c", 0.08),
             ("r", 0.05))
     head = ["claim", "title", "verdict", r"steps p+n/all", r"max $|z|$", "max MDE", "mutants", "s"]
     return "\n".join([
@@ -289,7 +294,7 @@ def _dependencies(run: RunResult, labels: dict[str, str], graph: str | None) -> 
                      r"{\footnotesize Arrows point from a claim to the claims that use it; columns "
                      r"are how deep a claim builds on others; box colours are verdicts (green "
                      r"verified, red refuted, orange inconclusive, purple error, grey not run).}")
-    parts.append(_table((("l", 0.27), ("l", 0.13), ("l", 0.35), ("l", 0.25)),
+    parts.append(_table((("l", 0.26), ("l", 0.15), ("l", 0.34), ("l", 0.25)),
                         ["claim", "verdict", "uses", "used by"], rows))
     return "\n".join(parts)
 
@@ -307,7 +312,7 @@ def _config(comparison: Comparison) -> str:
 def _evidence_row(c: Comparison, threshold: bool) -> list[str]:
     t = c.test
     prediction = r"$\neq 0$" if t.kind == "nonzero" else number(t.prediction)
-    z = number(t.z, 3) + (f" / {number(t.threshold, 3)}" if threshold else "")
+    z = _z(t.z) + (f" / {_z(t.threshold)}" if threshold else "")
     return [escape(c.label, breakable=True), _config(c), with_error(t.estimate, t.se), prediction, z,
             f"{percent(t.mde)} / {percent(t.target)}", escape(c.samples), mark(t.status)]
 
@@ -447,7 +452,7 @@ def _claim(run: RunResult, claim: ClaimResult, labels: dict[str, str], drawn: di
     if claim.mutants:
         rows = [[identifier(m.name), text(m.description), mutant_mark(m.status),
                  escape(", ".join(m.refuted_by)) or "--", number(m.seconds, 2)] for m in claim.mutants]
-        parts.append(_table((("l", 0.24), ("l", 0.42), ("l", 0.13), ("l", 0.13), ("r", 0.08)),
+        parts.append(_table((("l", 0.24), ("l", 0.40), ("l", 0.15), ("l", 0.13), ("r", 0.08)),
                             ["mutant", "what is wrong", "verdict", "refuted by", "s"], rows))
         for m in claim.mutants:
             if m.error:
