@@ -205,6 +205,13 @@ def test_every_figure_kind_is_drawn_and_unknown_kinds_are_reported(tmp_path):
     assert graph == "f/dependencies.pdf" and (tmp_path / graph).exists()
 
 
+def test_a_degenerate_width_limit_is_still_drawn(tmp_path):
+    spec = dict(next(iter(_width_limit_data()[0].values())))
+    spec.update(std=[0.0, 0.1, 0.0, 0.0], seeds=[40, 40, 1, 40])
+    figures.render(spec, str(tmp_path / "w.pdf"))
+    assert (tmp_path / "w.pdf").read_bytes().startswith(b"%PDF")
+
+
 def test_figure_files_do_not_depend_on_when_they_are_drawn(tmp_path):
     spec = _width_limit_data()[0]
     (label,) = spec

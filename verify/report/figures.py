@@ -145,30 +145,32 @@ def _width_limit(spec: Mapping, label: Callable[[str], str]) -> Figure:
 
     se = std / np.sqrt(seeds)
     left.errorbar(1 / n, mean, yerr=se, fmt="o", ms=2.5, capsize=1.5, color="C0", label="mean over seeds")
-    grid = np.linspace(0.0, 1.05 / n.min(), 50)
-    _band(left, grid, np.column_stack([np.ones_like(grid), grid]), extrapolate(n, mean, se),
-          color="C0", label=r"fit $X + b/n$ (95% band)")
+    if np.all(se > 0):
+        grid = np.linspace(0.0, 1.05 / n.min(), 50)
+        _band(left, grid, np.column_stack([np.ones_like(grid), grid]), extrapolate(n, mean, se),
+              color="C0", label=r"fit $X + b/n$ (95% band)")
     left.errorbar([0.0], [spec["intercept"]], yerr=[Z95 * spec["intercept_se"]], fmt="s", ms=3,
                   capsize=2, color="C0")
     left.axhline(prediction, color="C3", ls="--", label="prediction")
     left.set(title=_wrap(label(spec.get("title", ""))), xlabel=r"$1/n$", ylabel=r"$X_n$")
     _legend(left)
 
-    positive = std > 0
-    log_se = np.array([log_std_se(int(s)) for s in seeds[positive]])
-    right.errorbar(n[positive], std[positive],
-                   yerr=[std[positive] * (1 - np.exp(-log_se)), std[positive] * (np.exp(log_se) - 1)],
+    usable = (std > 0) & (seeds > 1)
+    log_se = np.array([log_std_se(int(s)) for s in seeds[usable]])
+    right.errorbar(n[usable], std[usable],
+                   yerr=[std[usable] * (1 - np.exp(-log_se)), std[usable] * (np.exp(log_se) - 1)],
                    fmt="o", ms=2.5, capsize=1.5, color="C0", label="std over seeds")
-    fit = loglog_slope(n[positive], std[positive], log_se)
-    grid = np.geomspace(n.min() / 1.1, n.max() * 1.1, 50)
-    _band(right, grid, np.column_stack([np.ones_like(grid), np.log(grid)]), fit, np.exp, color="C0",
-          label=rf"fit: slope ${spec['slope']:.3f} \pm {spec['slope_se']:.3f}$")
-    pivot = np.exp(np.average(np.log(n[positive]), weights=log_se ** -2))
-    anchor = math.exp(fit.coef[0] + fit.coef[1] * math.log(pivot))
-    right.plot(grid, anchor * (grid / pivot) ** float(spec["rate"]), color="C3", ls="--",
-               label=rf"predicted rate ${float(spec['rate']):g}$")
+    if usable.sum() >= 2:
+        fit = loglog_slope(n[usable], std[usable], log_se)
+        grid = np.geomspace(n.min() / 1.1, n.max() * 1.1, 50)
+        _band(right, grid, np.column_stack([np.ones_like(grid), np.log(grid)]), fit, np.exp, color="C0",
+              label=rf"fit: slope ${spec['slope']:.3f} \pm {spec['slope_se']:.3f}$")
+        pivot = np.exp(np.average(np.log(n[usable]), weights=log_se ** -2))
+        anchor = math.exp(fit.coef[0] + fit.coef[1] * math.log(pivot))
+        right.plot(grid, anchor * (grid / pivot) ** float(spec["rate"]), color="C3", ls="--",
+                   label=rf"predicted rate ${float(spec['rate']):g}$")
     _log_scale(right, "x", [n])
-    _log_scale(right, "y", [std])
+    _log_scale(right, "y", [std[usable]])
     right.set(title="fluctuation", xlabel=r"$n$", ylabel=r"std of $X_n$")
     _legend(right)
     figure.tight_layout()
