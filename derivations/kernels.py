@@ -1,0 +1,760 @@
+"""Infinite-width kernels of fully connected networks, derived from small symbolic networks.
+
+Conventions (DESIGN.md): NTK parameterisation, σ_w² = ``SW2``, σ_b² = ``SB2``, depth L =
+number of affine layers (L − 1 hidden nonlinear layers), scalar output,
+
+    h⁰ = x,  z^{ℓ+1} = σ_w h^ℓ W_ℓ/√n_ℓ + σ_b b_ℓ,  h^ℓ = σ(z^ℓ),  f = z^L,  entries N(0, 1).
+
+For (u, v) ~ N(0, [[k11, k12], [k12, k22]]) with k = Σ^ℓ (Jacot et al. 2018; Lee et al. 2018;
+seeds 002, 004):
+
+    Σ¹ = σ_w² x·x'/n0 + σ_b²,   Σ^{ℓ+1} = σ_w² E[σ(u)σ(v)] + σ_b²,   Σ̇^{ℓ+1} = E[σ'(u)σ'(v)],
+    Θ¹ = Σ¹,   Θ^{ℓ+1} = Σ^{ℓ+1} + σ_w² Σ̇^{ℓ+1} Θ^ℓ,   NNGP Σ^L, NTK Θ^L (L − 1 layer maps).
+
+Standard parameterisation (W_ℓ ~ N(0, σ_w²/n_ℓ), multipliers 1, all hidden widths n): its
+NTK grows like n; Θ̂^std/n → Ξ^L with Ξ¹ = 0 and Ξ^{ℓ+1} = E[σ(u)σ(v)] + σ_w² Σ̇^{ℓ+1} Ξ^ℓ
+(derived below from the same layer decomposition).
+
+The layer map is stated once, generically in σ (symbols ``E`` = E[σ(u)σ(v)] and ``ED`` =
+E[σ'(u)σ'(v)]); each activation adds its closed-form duals as relations ``dual[name]`` and
+``dual'[name]``. Numeric predictions iterate these relations (lambdified) layer by layer,
+so a mutated relation changes every prediction it feeds.
+
+Every derivation computes its left-hand sides from a small symbolic network: Gaussian
+moments of polynomials in independent N(0, 1) weights (:func:`gaussian_expectation`),
+SymPy differentiation with respect to every parameter, sums and limits in the width n.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from itertools import combinations_with_replacement
+
+import sympy as sp
+
+from . import duals
+from .core import Derivation, Domain, Justification, Quantity, Relation, Statement, Step
+from .gaussian import COVARIANCE, c, k11, k12, k22, mean, z
+
+__all__ = [
+    "SW2", "SB2", "Q", "E", "ED", "SIGMA_NEXT", "SIGMA_DOT", "THETA", "XI", "L", "N_UNITS",
+    "ACTIVATIONS", "RECURSION_ACTIVATIONS", "SIGMA_FN", "SIGMA_PRIME_FN", "gaussian_expectation", "layer_relations", "dual_relations",
+    "recursion_statement", "NNGP", "NTK", "derive_nngp", "derive_ntk",
+    "DECOMPOSITION", "derive_decomposition", "decomposition_symbols",
+    "GAUSSIAN_OUTPUTS", "derive_gaussian_outputs", "VAR_K", "MEAN_K",
+    "sphere_kernels", "POSITIVE_DEFINITE", "derive_positive_definite", "N_POINTS", "MIN_DEPTH",
+    "POLYNOMIAL_DEGENERATE", "derive_polynomial_degenerate", "DEGREE", "DIMENSION", "P", "M", "D",
+    "RELU_DIAGONAL", "derive_relu_diagonal", "K1",
+]
+
+SW2 = sp.Symbol("sigma_w^2", positive=True)
+SB2 = sp.Symbol("sigma_b^2", nonnegative=True)
+Q = Quantity("x.x'/n0", r"\tfrac{x\cdot x'}{n_0}", real=True)
+E = Quantity("E[s(u)s(v)]", r"\mathbb{E}[\sigma(u)\sigma(v)]", real=True)
+ED = Quantity("E[s'(u)s'(v)]", r"\mathbb{E}[\sigma'(u)\sigma'(v)]", real=True)
+SIGMA_NEXT = Quantity("Sigma^(l+1)", r"\Sigma^{\ell+1}", real=True)
+SIGMA_DOT = Quantity("Sigma_dot^(l+1)", r"\dot\Sigma^{\ell+1}", real=True)
+THETA = Quantity("Theta^l", r"\Theta^{\ell}", real=True)
+XI = Quantity("Xi^l", r"\Xi^{\ell}", real=True)
+L = sp.Symbol("L", integer=True, positive=True)
+N_UNITS = sp.Symbol("n", integer=True, positive=True)
+
+_UNITS = 3
+"""Units of the small symbolic layers whose moments SymPy computes."""
+
+
+def _pair(name: str, latex: str) -> Quantity:
+    return Quantity(name, latex)
+
+
+# ------------------------------------------------------------------ activations
+
+@dataclass(frozen=True)
+class Nonlinearity:
+    """σ as a SymPy expression in z, its derivative, and (if any) its closed-form duals.
+
+    ``uses`` names the claim that establishes ``dual`` (None: derived here by Gaussian
+    moments, which works for polynomials).
+    """
+
+    name: str
+    sigma: sp.Expr
+    derivative: sp.Expr
+    dual: sp.Expr | None = None
+    dual_prime: sp.Expr | None = None
+    uses: str | None = None
+
+
+ACTIVATIONS = {
+    "relu": Nonlinearity("relu", duals.SIGMA["relu"], duals.SIGMA["step"],
+                         duals.CLOSED_FORM["relu"], duals.CLOSED_FORM["step"], "dual.relu"),
+    "identity": Nonlinearity("identity", z, sp.Integer(1), k12, sp.Integer(1)),
+    "quadratic": Nonlinearity("quadratic", z**2, 2 * z, k11 * k22 + 2 * k12**2, 4 * k12),
+    "tanh": Nonlinearity("tanh", sp.tanh(z), 1 - sp.tanh(z) ** 2),
+    "erf": Nonlinearity("erf", sp.erf(z), 2 / sp.sqrt(sp.pi) * sp.exp(-z**2)),
+}
+"""σ, σ' and closed-form duals E[σ(u)σ(v)], E[σ'(u)σ'(v)] in (k11, k22, k12). ReLU's come from
+:mod:`derivations.duals` (claims dual.relu and dual.step); the polynomial ones are derived
+here by Gaussian moments; tanh and erf serve the finite-width identities only."""
+
+
+def gaussian_expectation(expr, normals) -> sp.Expr:
+    """E[expr] over independent N(0, 1) variables ``normals`` (expr polynomial in them).
+
+    Expands and replaces each monomial Π w_i^{p_i} by Π E[w^{p_i}], with E[w^p] = (p − 1)!!
+    for even p and 0 for odd p (Isserlis).
+    """
+    normals = tuple(normals)
+    total = sp.Integer(0)
+    for term in sp.Add.make_args(sp.expand(expr)):
+        powers = term.as_powers_dict()
+        exponents = [int(powers.get(w, 0)) for w in normals]
+        if any(p % 2 for p in exponents):
+            continue
+        rest = term / sp.Mul(*(w**p for w, p in zip(normals, exponents)))
+        total += rest * sp.Mul(*(sp.factorial2(p - 1) for p in exponents))
+    return sp.expand(total)
+
+
+def _real_line(symbols) -> dict:
+    return {s: sp.Interval.open(0, sp.oo) if s.is_positive else
+            sp.Interval(0, sp.oo) if s.is_nonnegative else sp.Interval(-sp.oo, sp.oo)
+            for s in symbols}
+
+
+def _domain_for(base: Domain, *exprs) -> Domain:
+    """``base`` extended by every other free symbol of ``exprs`` on its natural interval."""
+    free = set().union(*(sp.sympify(e).free_symbols for e in exprs))
+    extra = free - set(base.intervals) - set(base.derived)
+    return Domain({**base.intervals, **_real_line(extra)}, base.derived, base.description)
+
+
+def _step(text, lhs, rhs, how, domain: Domain, *, op="=", uses=None, extend=True) -> Step:
+    """A step whose numeric rung samples ``domain``, extended (``extend``) by the other symbols."""
+    return Step(text, lhs, rhs, how, op=op, uses=uses,
+                domain=_domain_for(domain, lhs, rhs) if extend else domain)
+
+
+# ------------------------------------------------------------------ the recursion
+
+def layer_relations(*, ntk: bool) -> tuple[Relation, ...]:
+    """Σ¹, the Σ layer map, the number of maps and (``ntk``) Θ¹, Σ̇, Θ, Ξ¹, Ξ maps."""
+    relations = [
+        Relation("sigma1", _pair("Sigma^1(x,x')", r"\Sigma^{1}(x,x')"), SW2 * Q + SB2),
+        Relation("sigma", _pair("Sigma^(l+1)(x,x')", r"\Sigma^{\ell+1}(x,x')"), SW2 * E + SB2),
+        Relation("maps", _pair("maps(L)", r"\#\{\text{layer maps in depth } L\}"), L - 1),
+    ]
+    if ntk:
+        relations += [
+            Relation("theta1", _pair("Theta^1(x,x')", r"\Theta^{1}(x,x')"), SW2 * Q + SB2),
+            Relation("sigma_dot", _pair("Sigma_dot^(l+1)(x,x')", r"\dot\Sigma^{\ell+1}(x,x')"), ED),
+            Relation("theta", _pair("Theta^(l+1)(x,x')", r"\Theta^{\ell+1}(x,x')"),
+                     SIGMA_NEXT + SW2 * SIGMA_DOT * THETA),
+            Relation("xi1", _pair("Xi^1(x,x')", r"\Xi^{1}(x,x') = \lim \hat\Theta^{1}_{std}/n"),
+                     sp.Integer(0)),
+            Relation("xi", _pair("Xi^(l+1)(x,x')", r"\Xi^{\ell+1}(x,x') = \lim \hat\Theta^{\ell+1}_{std}/n"),
+                     E + SW2 * SIGMA_DOT * XI),
+        ]
+    return tuple(relations)
+
+
+def _dual_quantity(name: str, prime: bool) -> Quantity:
+    mark = "'" if prime else ""
+    op = rf"\operatorname{{{name}}}{mark}"
+    return Quantity(f"E[{name}{mark}(u){name}{mark}(v)]", rf"\mathbb{{E}}[{op}(u)\,{op}(v)]")
+
+
+def dual_relations(names, *, prime: bool) -> tuple[Relation, ...]:
+    """``dual[name]`` (and ``dual'[name]`` when ``prime``) for each activation name."""
+    out = []
+    for name in names:
+        act = ACTIVATIONS[name]
+        out.append(Relation(f"dual[{name}]", _dual_quantity(name, False), act.dual))
+        if prime:
+            out.append(Relation(f"dual'[{name}]", _dual_quantity(name, True), act.dual_prime))
+    return tuple(out)
+
+
+_RECURSION_DOMAIN = Domain(
+    {**COVARIANCE.intervals, **_real_line((SW2, SB2, Q, E, ED, SIGMA_NEXT, SIGMA_DOT, THETA, XI)),
+     L: sp.Interval(1, 12)},
+    COVARIANCE.derived,
+    r"k_{11}, k_{22} > 0,\ |k_{12}| \le \sqrt{k_{11}k_{22}},\ \sigma_w^2 > 0,\ \sigma_b^2 \ge 0,\ L \ge 1",
+)
+
+
+def recursion_statement(names, *, ntk: bool) -> Statement:
+    """The layer maps and the duals of ``names``: the NNGP (``ntk`` False) or NTK recursion."""
+    return Statement(
+        layer_relations(ntk=ntk) + dual_relations(names, prime=ntk), _RECURSION_DOMAIN,
+        "NTK parameterisation with N(0, 1) entries; depth L = number of affine layers; "
+        r"$(u, v) \sim \mathcal{N}(0, \Sigma^{\ell})$ restricted to $\{x, x'\}$; "
+        "all hidden widths n → ∞ (Ξ: standard parameterisation, hidden widths equal)",
+    )
+
+
+RECURSION_ACTIVATIONS = ("relu", "identity")
+NNGP = recursion_statement(RECURSION_ACTIVATIONS, ntk=False)
+NTK = recursion_statement(RECURSION_ACTIVATIONS, ntk=True)
+
+
+def _units(prefix: str, count: int = _UNITS):
+    return sp.symbols(f"{prefix}0:{count}", real=True)
+
+
+def _inputs():
+    return _units("x"), _units("y")
+
+
+def _avg(a, b) -> sp.Expr:
+    return sp.Add(*(p * q for p, q in zip(a, b))) / len(a)
+
+
+def _ntk_affine(values, w, b) -> sp.Expr:
+    """σ_w n^{-1/2} Σ_i values_i w_i + σ_b b: one unit of an NTK-parameterised layer."""
+    return sp.sqrt(SW2) / sp.sqrt(len(values)) * sum(v * wi for v, wi in zip(values, w)) + sp.sqrt(SB2) * b
+
+
+def _first_layer_covariance(statement: Statement) -> Step:
+    x, y = _inputs()
+    w, (b,) = _units("w"), _units("b", 1)
+    lhs = gaussian_expectation(_ntk_affine(x, w, b) * _ntk_affine(y, w, b), w + (b,))
+    return _step(
+        rf"First layer, $n_0 = {_UNITS}$: SymPy takes the Gaussian moments of "
+        r"$z^1_j(x) z^1_j(x')$ over $W_0, b_0$",
+        lhs, statement["sigma1"].rhs.subs(Q, _avg(x, y)), Justification.INTEGRATE, statement.domain)
+
+
+def _layer_covariance(statement: Statement) -> Step:
+    h, g = _units("h"), _units("g")
+    w, (b,) = _units("w"), _units("b", 1)
+    lhs = gaussian_expectation(_ntk_affine(h, w, b) * _ntk_affine(g, w, b), w + (b,))
+    return _step(
+        rf"Layer map, $n_\ell = {_UNITS}$ units with activations $h_j = \sigma(z^\ell_j(x))$, "
+        r"$g_j = \sigma(z^\ell_j(x'))$ given: SymPy takes the moments over $W_\ell, b_\ell$; "
+        r"the average $\frac1n\sum_j h_j g_j$ stands where the statement has "
+        r"$\mathbb{E}[\sigma(u)\sigma(v)]$",
+        lhs, statement["sigma"].rhs.subs(E, _avg(h, g)), Justification.INTEGRATE, statement.domain)
+
+
+def _averages_converge() -> Step:
+    i = sp.Symbol("i", integer=True)
+    V = sp.Symbol("V", nonnegative=True)
+    n = N_UNITS
+    return Step(
+        r"Law of large numbers, by induction on $\ell$: given layer $\ell$ the units $j$ are "
+        r"i.i.d. with $(z^\ell_j(x), z^\ell_j(x')) \sim \mathcal{N}(0, \Sigma^\ell)$ in the limit, "
+        r"so an average $\frac1n\sum_j \phi_j$ has mean $\mathbb{E}[\phi]$ and variance "
+        r"$\frac{1}{n^2}\sum_j V = V/n \to 0$ (SymPy sums and takes the limit)",
+        sp.limit(sp.summation(V, (i, 1, n)) / n**2, n, sp.oo), sp.Integer(0), Justification.LIMIT,
+        domain=Domain(_real_line((V,))),
+    )
+
+
+def _maps_count(statement: Statement) -> Step:
+    l = sp.Symbol("ell", integer=True)
+    return _step(
+        r"Depth $L$ has hidden layers $\ell = 1, \dots, L-1$, one layer map each",
+        sp.summation(1, (l, 1, L - 1)), statement["maps"].rhs, Justification.ALGEBRA, statement.domain)
+
+
+def _dual_steps(statement: Statement) -> tuple[Step, ...]:
+    """Each ``dual[...]``: cited (relu) or integrated (polynomials); Price's theorem links dual'."""
+    steps = []
+    a, b = sp.symbols("a b", real=True)
+    u_ab = sp.sqrt(k11) * a
+    v_ab = sp.sqrt(k22) * (c * a + sp.sqrt(1 - c**2) * b)
+    for relation in statement.relations:
+        if not relation.name.startswith("dual["):
+            continue
+        name = relation.name[5:-1]
+        act = ACTIVATIONS[name]
+        if act.uses:
+            steps.append(_step(
+                rf"The {name} dual is the closed form of claim {act.uses}",
+                relation.rhs, act.dual, Justification.USES_CLAIM, statement.domain, uses=act.uses))
+        else:
+            lhs = gaussian_expectation(act.sigma.subs(z, u_ab) * act.sigma.subs(z, v_ab), (a, b))
+            steps.append(_step(
+                rf"The {name} dual by Gaussian moments, $u = \sqrt{{k_{{11}}}}a$, "
+                r"$v = \sqrt{k_{22}}(ca + \sqrt{1-c^2}b)$, $a, b$ i.i.d. $\mathcal{N}(0,1)$",
+                lhs, relation.rhs, Justification.INTEGRATE, statement.domain))
+        prime = f"dual'[{name}]"
+        if any(r.name == prime for r in statement.relations):
+            steps.append(_step(
+                rf"Price's theorem (dual.price): $\partial_{{k_{{12}}}}$ of the {name} dual is the "
+                rf"dual of $\sigma' = {sp.latex(act.derivative)}$",
+                sp.diff(relation.rhs, k12), statement[prime].rhs, Justification.DIFFERENTIATE,
+                statement.domain))
+    return tuple(steps)
+
+
+def derive_nngp(statement: Statement) -> Derivation:
+    """Σ¹ and the Σ layer map from Gaussian moments of small layers, then the limit n → ∞."""
+    return Derivation(
+        (_first_layer_covariance(statement), _layer_covariance(statement), _averages_converge(),
+         _maps_count(statement)) + _dual_steps(statement),
+        r"Given layer $\ell$, the outputs of layer $\ell+1$ are centred Gaussian (linear in the "
+        r"weights) with the stated covariance at finite width; the averages converge to "
+        r"expectations over $\mathcal{N}(0, \Sigma^\ell)$, which makes layer $\ell+1$ Gaussian in "
+        r"the limit (induction; Lee et al. 2018). Iterating $L - 1$ maps from $\Sigma^1$ gives "
+        r"$\Sigma^L$.",
+    )
+
+
+# ------------------------------------------------------------------ the layer decomposition
+
+SIGMA_FN = sp.Function("sigma")
+SIGMA_PRIME_FN = sp.Function("sigma'")
+_W, _Z, _ZP, _THETA_HAT = (sp.IndexedBase(s) for s in ("W", "z", "z'", "Theta_hat"))
+_J, _K = sp.symbols("j k", integer=True)
+
+
+def decomposition_symbols():
+    """(W, z, z', Θ̂, n): the indexed objects of the decomposition, for lambdify."""
+    return _W, _Z, _ZP, _THETA_HAT, N_UNITS
+
+
+def _decomposition_rhs() -> sp.Expr:
+    n = N_UNITS
+    j, k = _J, _K
+    own = SW2 / n * sp.Sum(SIGMA_FN(_Z[j]) * SIGMA_FN(_ZP[j]), (j, 0, n - 1)) + SB2
+    below = SW2 / n * sp.Sum(_W[j] * _W[k] * SIGMA_PRIME_FN(_Z[j]) * SIGMA_PRIME_FN(_ZP[k])
+                             * _THETA_HAT[j, k], (j, 0, n - 1), (k, 0, n - 1))
+    return own + below
+
+
+DECOMPOSITION = Statement(
+    (Relation("decomposition", _pair("Theta_hat^(l+1)(x,x')", r"\hat\Theta^{\ell+1}(x,x')"),
+              _decomposition_rhs()),
+     Relation("limit", _pair("Theta^(l+1)(x,x')", r"\Theta^{\ell+1}(x,x')"),
+              SW2 * E + SB2 + SW2 * ED * THETA)),
+    _RECURSION_DOMAIN,
+    r"$f = \sigma_w n^{-1/2}\sum_j W_j \sigma(z_j) + \sigma_b b$ on top of any network with "
+    r"pre-activations $z_j = z^\ell_j(x)$, $z'_j = z^\ell_j(x')$; "
+    r"$\hat\Theta^\ell_{jk} = \sum_\theta \partial_\theta z_j(x)\,\partial_\theta z_k(x')$ over the "
+    r"parameters below; $\sigma$ differentiable",
+)
+
+
+def _concrete_decomposition(rhs, n: int, W, z_x, z_y, theta_hat, sigma=None, sigma_prime=None):
+    """The decomposition's right side at width ``n`` with the indexed objects replaced."""
+    expr = rhs.subs(N_UNITS, n).doit()
+    table = {_W: W, _Z: z_x, _ZP: z_y}
+    expr = expr.replace(lambda e: isinstance(e, sp.Indexed) and e.base in table,
+                        lambda e: table[e.base][int(e.indices[0])])
+    expr = expr.replace(lambda e: isinstance(e, sp.Indexed) and e.base == _THETA_HAT,
+                        lambda e: theta_hat(int(e.indices[0]), int(e.indices[1])))
+    if sigma is not None:
+        expr = expr.replace(SIGMA_FN, sigma).replace(SIGMA_PRIME_FN, sigma_prime)
+    return expr
+
+
+def _readout_on(units, sigma):
+    """Σ_θ ∂f(x)∂f(x') for f = σ_w/√2 Σ_j C_j σ(z_j(·; t)) + σ_b c on top of 2 units z_j(x; t).
+
+    ``units(j, x, t)`` is z_j at input x as a function of the three parameters t below the
+    readout. Returns (that tangent kernel, z(x), z(x'), C, Θ̂_jk), everything by SymPy's diff.
+    """
+    sw, sb = sp.sqrt(SW2), sp.sqrt(SB2)
+    x, y = sp.symbols("x y", real=True)
+    t = sp.symbols("t0:3", real=True)
+    C = sp.symbols("C0:2", real=True)
+    cb = sp.Symbol("c_out", real=True)
+    zx, zy = ([units(j, inp, t) for j in range(2)] for inp in (x, y))
+
+    def out(zs):
+        return sw / sp.sqrt(2) * sum(cj * sigma(zj) for cj, zj in zip(C, zs)) + sb * cb
+
+    theta_hat = tuple(tuple(_tangent(zx[j], zy[k], t) for k in range(2)) for j in range(2))
+    return _tangent(out(zx), out(zy), t + C + (cb,)), zx, zy, C, theta_hat
+
+
+def _tangent(fx, fy, params) -> sp.Expr:
+    return sum(sp.diff(fx, p) * sp.diff(fy, p) for p in params)
+
+
+_GENERIC_UNITS = (sp.Function("z_0"), sp.Function("z_1"))
+
+
+def _instance_unit(j, x, t):
+    return t[0] * x + (j + 1) * t[1] * t[2] + t[2] ** 2 * x ** (j + 1)
+
+
+def _decomposition_steps(statement: Statement) -> tuple[Step, Step]:
+    """Generic σ and generic units z_j(x; t), then σ = tanh on polynomial units.
+
+    Both sides are expanded, so that a wrong statement leaves only the wrong terms in their
+    difference (the engine's simplifiers then work on a small expression). The generic step
+    is not sampled numerically (its unknown functions have no values): SymPy decides it or
+    it stays unsupported, while the tanh instance gives counterexamples.
+    """
+    steps = []
+    cases = (
+        (SIGMA_FN, lambda j, x, t: _GENERIC_UNITS[j](x, *t),
+         r"Two units $z_j(x; t)$, generic functions of three parameters $t$ below a readout with "
+         r"generic $\sigma$: SymPy differentiates $f(x), f(x')$ with respect to all six parameters, "
+         r"sums the products, and compares with the decomposition at $n = 2$, "
+         r"$\hat\Theta^\ell_{jk} = \sum_t \partial_t z_j(x)\,\partial_t z_k(x')$"),
+        (sp.tanh, _instance_unit,
+         r"The same with $\sigma = \tanh$ and polynomial units, where a wrong statement has "
+         r"numeric counterexamples"),
+    )
+    for sigma, units, text in cases:
+        generic = sigma is SIGMA_FN
+        lhs, zx, zy, C, theta_hat = _readout_on(units, sigma)
+        xi = sp.Dummy("xi")
+        rhs = _concrete_decomposition(
+            statement["decomposition"].rhs, 2, C, zx, zy, lambda j, k: theta_hat[j][k],
+            sigma, lambda arg: sp.diff(sigma(xi), xi).subs(xi, arg))
+        steps.append(_step(text, sp.expand(lhs), sp.expand(rhs.doit()), Justification.DIFFERENTIATE,
+                           statement.domain, extend=not generic))
+    return tuple(steps)
+
+
+def _readout_expectation(decomposition):
+    """E over the readout of the decomposition with Θ̂_jk = δ_jk Θ^ℓ, at n = 3 symbolic units.
+
+    Returns it with the unit symbols (h, g, d, e): h_j = σ(z_j), d_j = σ'(z_j), g, e at x'.
+    """
+    h, g, d, e = (_units(p) for p in ("h", "g", "d", "e"))
+    w = _units("w")
+    expr = _concrete_decomposition(decomposition, _UNITS, w, h, g,
+                                   lambda j, k: THETA if j == k else 0)
+    expr = expr.replace(SIGMA_FN, lambda arg: arg).replace(
+        SIGMA_PRIME_FN, lambda arg: d[h.index(arg)] if arg in h else e[g.index(arg)])
+    return gaussian_expectation(expr, w), (h, g, d, e)
+
+
+def derive_decomposition(statement: Statement) -> Derivation:
+    """SymPy differentiates a 2-2-2-1 network with generic σ; then the limit n → ∞."""
+    sigma_steps = _decomposition_steps(statement)
+    lhs, (h, g, d, e) = _readout_expectation(statement["decomposition"].rhs)
+    rhs = statement["limit"].rhs.subs({E: _avg(h, g), ED: _avg(d, e)})
+    limit = _step(
+        r"Limit: with $\hat\Theta^\ell_{jk} \to \delta_{jk}\Theta^\ell$ (induction hypothesis) SymPy "
+        rf"takes the moments over the readout $W_j$ ($n = {_UNITS}$ units, "
+        r"$h_j = \sigma(z_j)$, $d_j = \sigma'(z_j)$ and $g_j, e_j$ at $x'$); "
+        r"the averages stand for the expectations they converge to",
+        lhs, rhs, Justification.LIMIT, statement.domain)
+    return Derivation(
+        sigma_steps + (limit, _averages_converge()),
+        r"The chain rule splits the tangent kernel into the readout's own parameters and those "
+        r"below, exactly at every width; in the limit it becomes the NTK recursion "
+        r"$\Theta^{\ell+1} = \Sigma^{\ell+1} + \sigma_w^2\dot\Sigma^{\ell+1}\Theta^\ell$ (Jacot et al. 2018).",
+    )
+
+
+# ------------------------------------------------------------------ the NTK recursion
+
+def _first_layer_tangent(statement: Statement) -> Step:
+    x, y = _inputs()
+    w, (b,) = _units("w"), _units("b", 1)
+    return _step(
+        r"First layer: SymPy differentiates $z^1(x), z^1(x')$ with respect to $W_0, b_0$",
+        _tangent(_ntk_affine(x, w, b), _ntk_affine(y, w, b), w + (b,)), statement["theta1"].rhs.subs(Q, _avg(x, y)),
+        Justification.DIFFERENTIATE, statement.domain)
+
+
+def _layer_tangent(statement: Statement) -> Step:
+    lhs, (h, g, d, e) = _readout_expectation(DECOMPOSITION["decomposition"].rhs)
+    rhs = statement["theta"].rhs.subs({
+        SIGMA_NEXT: statement["sigma"].rhs.subs(E, _avg(h, g)),
+        SIGMA_DOT: statement["sigma_dot"].rhs.subs(ED, _avg(d, e)),
+    })
+    return _step(
+        r"Layer map (kernel.ntk\_layer\_decomposition): moments over the readout of the exact "
+        r"decomposition with $\hat\Theta^\ell_{jk} = \delta_{jk}\Theta^\ell$, $n = 3$ units "
+        r"($h_j = \sigma(z_j)$, $d_j = \sigma'(z_j)$; $g_j, e_j$ at $x'$)",
+        lhs, rhs, Justification.USES_CLAIM, statement.domain, uses="kernel.ntk_layer_decomposition")
+
+
+def _standard_first_layer(statement: Statement) -> Step:
+    x, y = _inputs()
+    w, (b,) = _units("w"), _units("b", 1)
+
+    def z1(inp):
+        return sum(i * wi for i, wi in zip(inp, w)) + b
+
+    return _step(
+        r"Standard parameterisation, first layer: the gradients are $x_i$ and 1 (multipliers 1), "
+        r"so $\hat\Theta^1_{std}/n$ has the limit",
+        sp.limit(_tangent(z1(x), z1(y), w + (b,)) / N_UNITS, N_UNITS, sp.oo),
+        statement["xi1"].rhs, Justification.LIMIT, statement.domain)
+
+
+def _standard_layer(statement: Statement) -> tuple[Step, Step]:
+    h, g, d, e = (_units(p) for p in ("h", "g", "d", "e"))
+    w = _units("w")
+    n = _UNITS
+    weights = [sp.sqrt(SW2 / n) * wi for wi in w]
+    own = sum(a * b for a, b in zip(h, g))
+    below = sum(weights[j] * weights[k] * d[j] * e[k] * (n * XI if j == k else 0)
+                for j in range(n) for k in range(n))
+    lhs = gaussian_expectation((own + below) / n, w)
+    rhs = statement["xi"].rhs.subs({E: _avg(h, g), SIGMA_DOT: statement["sigma_dot"].rhs.subs(ED, _avg(d, e))})
+    weights_step = _step(
+        r"Standard parameterisation, layer map: $\hat\Theta^{\ell+1}_{std} = \sum_j h_j g_j + 1 + "
+        r"\sum_{jk} W_j W_k d_j e_k \hat\Theta^{\ell}_{std,jk}$ with $W_j \sim \mathcal{N}(0, \sigma_w^2/n)$ "
+        r"and $\hat\Theta^\ell_{std,jk} = n\delta_{jk}\Xi^\ell$; SymPy takes the moments of the "
+        r"weight part over $n$ ($n = 3$)",
+        lhs, rhs, Justification.INTEGRATE, statement.domain)
+    bias_step = Step(
+        r"The readout bias adds $1/n$, which vanishes",
+        sp.limit(1 / N_UNITS, N_UNITS, sp.oo), sp.Integer(0), Justification.LIMIT)
+    return weights_step, bias_step
+
+
+def derive_ntk(statement: Statement) -> Derivation:
+    """Θ¹ and the Θ map from the exact decomposition; Σ as in :func:`derive_nngp`; Ξ likewise."""
+    return Derivation(
+        (_first_layer_covariance(statement), _layer_covariance(statement),
+         _first_layer_tangent(statement), _layer_tangent(statement),
+         _standard_first_layer(statement)) + _standard_layer(statement)
+        + (_averages_converge(), _maps_count(statement)) + _dual_steps(statement),
+        r"By induction on depth, the empirical NTK at initialisation converges to the "
+        r"deterministic $\Theta^L$ (Jacot et al. 2018, Thm 1); in the standard parameterisation "
+        r"$\hat\Theta/n \to \Xi^L$, the weights of the hidden layers dominating.",
+    )
+
+
+# ------------------------------------------------------------------ Gaussian outputs
+
+KURTOSIS = Quantity("E[f^4]/E[f^2]^2", r"\mathbb{E}[f^4]/\mathbb{E}[f^2]^2")
+VAR_K = Quantity("Var K_hat", r"\operatorname{Var}\hat K", nonnegative=True)
+MEAN_K = Quantity("E K_hat", r"\mathbb{E}\hat K", positive=True)
+
+GAUSSIAN_OUTPUTS = Statement(
+    (Relation("mixture", KURTOSIS, 3 + 3 * VAR_K / MEAN_K**2),
+     Relation("limit", Quantity("lim kurtosis", r"\lim_{n\to\infty}\mathbb{E}[f^4]/\mathbb{E}[f^2]^2"),
+              sp.Integer(3)),
+     Relation("rate", Quantity("kurtosis exponent",
+                               r"\lim_{n\to\infty}\frac{\log(\mathbb{E}[f^4]/\mathbb{E}[f^2]^2 - 3)}{\log n}"),
+              sp.Integer(-1))),
+    Domain(_real_line((VAR_K, MEAN_K, SW2))),
+    r"$f(x)$ at initialisation, one input; $\hat K = \sigma_w^2\|h^{L-1}(x)\|^2/n + \sigma_b^2$ the "
+    r"output variance given the layers below; hidden widths $n$",
+)
+
+
+def derive_gaussian_outputs(statement: Statement) -> Derivation:
+    """Kurtosis of a Gaussian scale mixture; Var K̂ = σ_w⁴ V/n; limit and exponent in n."""
+    xi = sp.Symbol("xi", real=True)
+    K = sp.Symbol("K", positive=True)
+    fourth = gaussian_expectation(K**2 * xi**4, (xi,)).subs(K**2, VAR_K + MEAN_K**2)
+    second = gaussian_expectation(K * xi**2, (xi,)).subs(K, MEAN_K)
+    j = sp.Symbol("j", integer=True)
+    V = sp.Symbol("V", positive=True)
+    n = N_UNITS
+    var_k = SW2**2 * sp.summation(V, (j, 1, n)) / n**2
+    kurtosis_n = statement["mixture"].rhs.subs(VAR_K, var_k)
+    domain = statement.domain
+    return Derivation(
+        (_step(r"Given the layers below, $f = \sqrt{\hat K}\,\xi$ with $\xi \sim \mathcal{N}(0,1)$ "
+               r"independent: SymPy takes $\mathbb{E}[\xi^4] = 3$, $\mathbb{E}[\xi^2] = 1$, then "
+               r"averages over $\hat K$", fourth / second**2, statement["mixture"].rhs,
+               Justification.INTEGRATE, domain),
+         _step(r"One hidden layer: $\hat K = \sigma_w^2\frac1n\sum_j \sigma(z_j)^2 + \sigma_b^2$ with "
+               r"$z_j$ i.i.d., so $\operatorname{Var}\hat K = \sigma_w^4 V/n$; the kurtosis tends to",
+               sp.limit(kurtosis_n, n, sp.oo), statement["limit"].rhs, Justification.LIMIT, domain),
+         _step(r"and its excess over the limit decays with the exponent",
+               sp.limit(sp.log(kurtosis_n - statement["limit"].rhs) / sp.log(n), n, sp.oo),
+               statement["rate"].rhs, Justification.LIMIT, domain)),
+        r"The output is a Gaussian scale mixture whose mixing variance concentrates like $1/n$; "
+        r"its kurtosis, 3 for the Gaussian, exceeds 3 by $3\operatorname{Var}\hat K/\mathbb{E}[\hat K]^2 "
+        r"= O(1/n)$. Deeper networks add the propagated fluctuations of the layers below, also "
+        r"$O(1/n)$ (Hanin 2019), so the same exponent holds asymptotically.",
+    )
+
+
+# ------------------------------------------------------------------ kernels on the sphere
+
+def sphere_kernels(statement: Statement, name: str, depth: int) -> tuple[sp.Expr, sp.Expr]:
+    """(Σ^L, Θ^L) at x·x'/n0 = c, |x|² = |x'|² = n0, by iterating the statement's relations."""
+    maps = int(statement["maps"].rhs.subs(L, depth))
+    sigma_d = statement["sigma1"].rhs.subs(Q, 1)
+    sigma_c = statement["sigma1"].rhs.subs(Q, c)
+    theta_c = statement["theta1"].rhs.subs(Q, c)
+    dual, dual_prime = statement[f"dual[{name}]"].rhs, statement[f"dual'[{name}]"].rhs
+    for _ in range(maps):
+        at = {k11: sigma_d, k22: sigma_d, k12: sigma_c}
+        new_c = statement["sigma"].rhs.subs(E, dual.subs(at))
+        dot_c = statement["sigma_dot"].rhs.subs(ED, dual_prime.subs(at))
+        theta_c = statement["theta"].rhs.subs({SIGMA_NEXT: new_c, SIGMA_DOT: dot_c, THETA: theta_c})
+        sigma_d = statement["sigma"].rhs.subs(E, dual.subs({k11: sigma_d, k22: sigma_d, k12: sigma_d}))
+        sigma_c = new_c
+    return sigma_c, theta_c
+
+
+N_POINTS = sp.Symbol("N", integer=True, positive=True)
+MIN_DEPTH = Quantity("L_min", r"L_{\min}")
+_SPHERE = Domain({**_RECURSION_DOMAIN.intervals, c: sp.Interval.open(-1, 1),
+                  N_POINTS: sp.Interval(1, 64)}, COVARIANCE.derived,
+                 r"x \cdot x'/n_0 = c \in (-1, 1) \text{ on the sphere } |x|^2 = n_0")
+_HERMITE_ORDER = 6
+
+
+def _pd_statement(names) -> Statement:
+    return Statement(
+        layer_relations(ntk=True) + dual_relations(names, prime=True) + (
+            Relation("rank", _pair("rank Theta^L(X,X)", r"\operatorname{rank}\Theta^L(X, X)"), N_POINTS),
+            Relation("min_depth", MIN_DEPTH, sp.Integer(2))),
+        _SPHERE,
+        r"$N$ distinct points on the sphere; $\sigma$ not a polynomial; $L \ge L_{\min}$",
+    )
+
+
+POSITIVE_DEFINITE = _pd_statement(("relu",))
+
+
+@functools.cache
+def _hermite_coefficients(name: str) -> sp.Matrix:
+    """E[σ(z) He_k(z)]²/k! for z ~ N(0, 1), k ≤ _HERMITE_ORDER + 1, integrated by SymPy."""
+    sigma = ACTIVATIONS[name].sigma
+    return sp.Matrix([mean(sigma * sp.hermite_prob(k, z), 1) ** 2 / sp.factorial(k)
+                      for k in range(_HERMITE_ORDER + 2)])
+
+
+def _mehler_steps(statement: Statement, name: str) -> tuple[Step, Step]:
+    unit = statement[f"dual[{name}]"].rhs.subs({k11: 1, k22: 1, k12: c})
+    series = sp.series(unit, c, 0, _HERMITE_ORDER + 2).removeO()
+    coefficients = sp.Matrix([series.coeff(c, k) for k in range(_HERMITE_ORDER + 2)])
+    hermite = _hermite_coefficients(name)
+    return (
+        _step(rf"Mehler: the Taylor coefficients of the {name} dual at unit variances are "
+              r"$a_k = \mathbb{E}[\sigma(z)\mathrm{He}_k(z)]^2/k! \ge 0$ (SymPy expands the dual "
+              rf"and integrates, $k \le {_HERMITE_ORDER + 1}$)",
+              coefficients, hermite, Justification.INTEGRATE, statement.domain),
+        _step(rf"Not a polynomial: $a_{{{_HERMITE_ORDER}}} + a_{{{_HERMITE_ORDER + 1}}} > 0$ (a polynomial "
+              r"$\sigma$ of degree $p$ has $a_k = 0$ for $k > p$; the Hermite coefficients of a "
+              r"non-polynomial $\sigma$ never all vanish beyond any order)",
+              coefficients[_HERMITE_ORDER] + coefficients[_HERMITE_ORDER + 1], sp.Integer(0),
+              Justification.ALGEBRA, statement.domain, op=">"),
+    )
+
+
+def derive_positive_definite(statement: Statement) -> Derivation:
+    """Infinitely many positive Taylor coefficients (Mehler) and depth ≥ 2 ⇒ strictly PD."""
+    names = [r.name[5:-1] for r in statement.relations if r.name.startswith("dual[")]
+    steps = tuple(s for name in names for s in _mehler_steps(statement, name))
+    depth = int(statement["min_depth"].rhs)
+    depth_steps = tuple(
+        _step(rf"At depth $L_{{\min}} = {depth}$ the {name} NTK on the sphere is not affine in $c$ "
+              r"(SymPy iterates the statement's layer maps and differentiates twice), unlike "
+              r"$\Theta^1 = \sigma_w^2 c + \sigma_b^2$",
+              sp.diff(sphere_kernels(statement, name, depth)[1], c, 2), sp.Integer(0),
+              Justification.DIFFERENTIATE, statement.domain, op=">")
+        for name in names)
+    return Derivation(
+        steps + depth_steps,
+        r"For $L \ge 2$, $\Sigma^L(c) = \sigma_w^2\sum_k a_k (\cdot)^k + \sigma_b^2$ composed with "
+        r"$\Sigma^{L-1}$ has non-negative Taylor coefficients in $c$, infinitely many positive; such a "
+        r"dot-product kernel is strictly positive definite on the sphere (Schoenberg 1942; Gneiting "
+        r"2013), and $\Theta^L = \Sigma^L + \sigma_w^2\dot\Sigma^L\odot\Theta^{L-1} \succeq \Sigma^L$ "
+        r"by the Schur product theorem (Jacot et al. 2018, Prop. 2). Hence $\lambda_{\min} > 0$ and "
+        r"the Gram matrix of $N$ distinct points has rank $N$.",
+    )
+
+
+# ------------------------------------------------------------------ polynomial activations
+
+P, M, D = sp.symbols("p m d", integer=True, positive=True)
+DEGREE = Quantity("deg_c Theta^L", r"\deg_c \Theta^L")
+DIMENSION = Quantity("dim P_m(S^(d-1))", r"\dim \mathcal{P}_m(S^{d-1})")
+
+POLYNOMIAL_DEGENERATE = Statement(
+    layer_relations(ntk=True) + dual_relations(("identity", "quadratic"), prime=True) + (
+        Relation("degree", DEGREE, P ** (L - 1)),
+        Relation("dimension", DIMENSION, sp.binomial(M + D - 1, D - 1) + sp.binomial(M + D - 2, D - 1))),
+    Domain({**_SPHERE.intervals, P: sp.Interval(1, 4), M: sp.Interval(1, 8), D: sp.Interval(2, 6)},
+           _SPHERE.derived, _SPHERE.description),
+    r"$\sigma$ a polynomial of degree $p$ (identity $p = 1$, quadratic $p = 2$); inputs on the "
+    r"sphere $|x|^2 = n_0 = d$; the Gram matrix of $N$ points has rank $\le \min(N, "
+    r"\dim\mathcal{P}_m(S^{d-1}))$ with $m = \deg_c\Theta^L$",
+)
+
+_POLY_DEGREE = {"identity": 1, "quadratic": 2}
+
+
+def _standard_monomials(d: int, m: int) -> int:
+    """Polynomials of degree ≤ m on S^{d−1}: monomials of degree ≤ m outside the leading ideal."""
+    xs = sp.symbols(f"t0:{d}")
+    basis = sp.groebner([sum(t**2 for t in xs) - 1], *xs, order="grevlex")
+    leading = [sp.Poly(g, *xs).monoms(order="grevlex")[0] for g in basis.exprs]
+    count = 0
+    for degree in range(m + 1):
+        for combo in combinations_with_replacement(range(d), degree):
+            exps = [combo.count(i) for i in range(d)]
+            count += not any(all(e >= l for e, l in zip(exps, lead)) for lead in leading)
+    return count
+
+
+def derive_polynomial_degenerate(statement: Statement) -> Derivation:
+    """Duals by moments; the degree of Θ^L in c; the dimension of polynomials on the sphere."""
+    table = [(p_name, depth) for p_name in _POLY_DEGREE for depth in (1, 2, 3)]
+    degrees = sp.Matrix([sp.Poly(sp.expand(sphere_kernels(statement, name, depth)[1]), c).degree()
+                         for name, depth in table])
+    stated = sp.Matrix([statement["degree"].rhs.subs({P: _POLY_DEGREE[name], L: depth})
+                        for name, depth in table])
+    shapes = [(d, m) for d in (2, 3, 4) for m in (1, 2, 3, 4)]
+    counted = sp.Matrix([_standard_monomials(d, m) for d, m in shapes])
+    formula = sp.Matrix([statement["dimension"].rhs.subs({D: d, M: m}) for d, m in shapes])
+    return Derivation(
+        _dual_steps(statement) + (
+            _step(r"SymPy iterates the statement's layer maps on the sphere ($x\cdot x'/n_0 = c$) and "
+                  r"reads off the degree of $\Theta^L$ in $c$ (identity and quadratic, $L = 1, 2, 3$)",
+                  degrees, stated, Justification.ALGEBRA, statement.domain),
+            _step(r"The dimension of polynomials of degree $\le m$ restricted to $S^{d-1}$ is the "
+                  r"number of standard monomials modulo the Gröbner basis of $|t|^2 - 1$ "
+                  r"($d = 2, 3, 4$; $m \le 4$)",
+                  counted, formula, Justification.ALGEBRA, statement.domain)),
+        r"$\Theta^L(x, x') = \sum_{k \le m} a_k (x\cdot x'/n_0)^k$ on the sphere, so each column of "
+        r"the Gram matrix is a polynomial of degree $\le m$ restricted to the sphere evaluated at "
+        r"the points: the rank is at most that dimension. Polynomial $\sigma$ is excluded by the "
+        r"positive-definiteness theorem (kernel.positive\_definite) for this reason.",
+    )
+
+
+# ------------------------------------------------------------------ the ReLU diagonal
+
+K1 = Quantity("Sigma^1(x,x)", r"\Sigma^1(x,x)", positive=True)
+
+RELU_DIAGONAL = Statement(
+    layer_relations(ntk=True) + dual_relations(("relu",), prime=True) + (
+        Relation("weight_var", Quantity("sigma_w^2 (He)", r"\sigma_w^2"), sp.Integer(2)),
+        Relation("bias_var", Quantity("sigma_b^2 (He)", r"\sigma_b^2"), sp.Integer(0)),
+        Relation("sigma_diag", _pair("Sigma^l(x,x)", r"\Sigma^{\ell}(x,x)"), K1),
+        Relation("theta_diag", _pair("Theta^L(x,x)", r"\Theta^{L}(x,x)"), L * K1)),
+    Domain({K1: sp.Interval.open(0, sp.oo), L: sp.Interval(1, 12)}),
+    r"ReLU, $\sigma_w^2 = 2$, $\sigma_b = 0$ (He initialisation), every $\ell \ge 1$ and depth $L \ge 1$",
+)
+
+
+def derive_relu_diagonal(statement: Statement) -> Derivation:
+    """Induction: the diagonal layer map fixes Σ(x,x) and adds Σ¹(x,x) to Θ(x,x) per layer."""
+    fixed = {SW2: statement["weight_var"].rhs, SB2: statement["bias_var"].rhs}
+    q_xx = sp.solve(statement["sigma1"].rhs.subs(fixed) - K1, Q)[0]
+    diagonal = statement["sigma_diag"].rhs
+    at = {k11: diagonal, k22: diagonal, k12: diagonal}
+    sigma_next = statement["sigma"].rhs.subs(E, statement["dual[relu]"].rhs.subs(at)).subs(fixed)
+    theta_next = statement["theta"].rhs.subs({
+        SIGMA_NEXT: sigma_next,
+        SIGMA_DOT: statement["sigma_dot"].rhs.subs(ED, statement["dual'[relu]"].rhs.subs(at)),
+        THETA: statement["theta_diag"].rhs.subs(L, L - 1)}).subs(fixed)
+    domain = statement.domain
+    return Derivation(
+        (_step(r"Base: $\Sigma^1(x,x)$, with $x\cdot x/n_0$ solved from its definition $K_1 = \Sigma^1(x,x)$",
+               statement["sigma1"].rhs.subs(fixed).subs(Q, q_xx), statement["sigma_diag"].rhs,
+               Justification.SUBSTITUTE, domain),
+         _step(r"Base: $\Theta^1(x,x)$ at the same input", statement["theta1"].rhs.subs(fixed).subs(Q, q_xx),
+               statement["theta_diag"].rhs.subs(L, 1), Justification.SUBSTITUTE, domain),
+         _step(r"On the diagonal $c = 1$ the ReLU dual is $k/2$: the layer map keeps $\Sigma(x,x)$ "
+               r"(induction step for $\Sigma$)",
+               sigma_next, diagonal, Justification.SUBSTITUTE, domain),
+         _step(r"and $\dot\Sigma(x,x) = 1/2$, so the layer map adds $\Sigma^{\ell+1}(x,x)$ to "
+               r"$\sigma_w^2\dot\Sigma\,\Theta^{L-1}(x,x) = \Theta^{L-1}(x,x)$ (induction step for $\Theta$)",
+               theta_next, statement["theta_diag"].rhs, Justification.SUBSTITUTE, domain)),
+        r"By induction on the layer, He-initialised ReLU networks keep the input's scale "
+        r"($\Sigma^\ell(x,x) = \Sigma^1(x,x)$) and every layer adds $\Sigma^1(x,x)$ to the NTK's "
+        r"diagonal: $\Theta^L(x,x) = L\,\Sigma^1(x,x)$.",
+    )

@@ -1,0 +1,671 @@
+"""Claims of the infinite-width kernel family (kernel.*).
+
+Statements and derivations come from :mod:`derivations.kernels`; finite networks from
+:mod:`numeric.networks`, :mod:`numeric.ensembles` and :mod:`numeric.kernel_ensembles`; the
+analytic kernels from :mod:`numeric.kernels` (tested against :func:`limit_kernels`).
+Conventions of DESIGN.md: NTK parameterisation unless a configuration says "standard",
+depth L = number of affine layers, σ_w = ``weight_std``, σ_b = ``bias_std``; inputs in
+R³ scaled so that x·x/n0 is the squared norm factor drawn by hypothesis.
+
+Every prediction iterates the statement's lambdified relations (:func:`limit_kernels`,
+``predict``), so a mutated relation changes what the finite networks are compared with.
+"""
+from __future__ import annotations
+
+import functools
+import math
+
+import numpy as np
+import sympy as sp
+from scipy import stats as scipy_stats
+from hypothesis import strategies as st
+
+from derivations import kernels as K
+from derivations.core import Relation
+from derivations.gaussian import k11, k12, k22, z
+from numeric import kernels as analytic
+from numeric.ensembles import sample_outputs
+from numeric.kernel_ensembles import sample_kernels
+from numeric.networks import MLP
+from numeric.stats import (CONSISTENT, INCONCLUSIVE, POWER, REFUTED, ZTest, extrapolate, loglog_slope,
+                           mde, nonzero_test)
+from numeric.tangents import unit_tangent_kernel
+
+from ..checks import predict, predictor
+from ..claim import Claim, Mutant, NumericCheck
+from ..results import Comparison
+
+__all__ = ["CLAIMS", "limit_kernels"]
+
+_N0 = 3
+"""Input dimension of the width-limit checks."""
+POWER_Z = float(scipy_stats.norm.ppf(POWER))
+_STATE = (K.Q, k11, k22, k12, K.E, K.ED, K.SIGMA_NEXT, K.SIGMA_DOT, K.THETA, K.XI, K.SW2, K.SB2, K.L)
+
+
+# ------------------------------------------------------------------ predictions
+
+def _evaluate(statement, name: str, state: dict):
+    values = [state.get(symbol, 0.0) for symbol in _STATE]
+    return np.asarray(predictor(statement[name], _STATE)(*values), dtype=float)
+
+
+def limit_kernels(statement, activation: str, x, *, depth: int, weight_std: float,
+                  bias_std: float) -> dict[str, np.ndarray]:
+    """{"sigma": Σ^L, "theta": Θ^L, "xi": Ξ^L} on the Gram of ``x`` (N, n0), each (N, N).
+
+    Iterates the statement's lambdified relations: Σ¹ (and Θ¹, Ξ¹), then "maps" layer maps
+    with the ``dual[activation]`` closed forms at k11 = Σ(x, x), k22 = Σ(x', x'),
+    k12 = Σ(x, x'). Θ and Ξ only when the statement has them (the NTK recursion).
+    """
+    x = np.asarray(x, dtype=float)
+    gram = x @ x.T / x.shape[1]
+    state = {K.Q: gram, K.SW2: weight_std**2, K.SB2: bias_std**2, K.L: depth}
+    names = {r.name for r in statement.relations}
+    ntk = "theta" in names
+    out = {"sigma": np.broadcast_to(_evaluate(statement, "sigma1", state), gram.shape)}
+    if ntk:
+        out["theta"] = np.broadcast_to(_evaluate(statement, "theta1", state), gram.shape)
+        out["xi"] = np.broadcast_to(_evaluate(statement, "xi1", state), gram.shape)
+    maps = float(_evaluate(statement, "maps", state))
+    if maps < 0 or maps != round(maps):
+        raise ValueError(f"the statement gives {maps} layer maps at depth {depth}; expected an integer >= 0")
+    for _ in range(int(maps)):
+        diagonal = np.diag(out["sigma"])
+        state.update({k11: diagonal[:, None], k22: diagonal[None, :], k12: out["sigma"]})
+        state[K.E] = _evaluate(statement, f"dual[{activation}]", state)
+        following = np.broadcast_to(_evaluate(statement, "sigma", state), gram.shape)
+        if ntk:
+            state[K.ED] = _evaluate(statement, f"dual'[{activation}]", state)
+            state.update({K.SIGMA_NEXT: following, K.SIGMA_DOT: _evaluate(statement, "sigma_dot", state),
+                          K.THETA: out["theta"], K.XI: out["xi"]})
+            out["theta"] = np.broadcast_to(_evaluate(statement, "theta", state), gram.shape)
+            out["xi"] = np.broadcast_to(_evaluate(statement, "xi", state), gram.shape)
+        out["sigma"] = following
+    return out
+
+
+def _pair_inputs(config) -> np.ndarray:
+    """x, x' in R³ with x·x/n0 = r1², x'·x'/n0 = r2² and angle ``angle`` between them."""
+    a = config["angle"]
+    directions = np.array([[1.0, 0.0, 0.0], [math.cos(a), math.sin(a), 0.0]])
+    return math.sqrt(_N0) * np.array([[config["r1"]], [config["r2"]]]) * directions
+
+
+def _hidden(width: int, depth: int) -> list[int]:
+    return [_N0] + [width] * (depth - 1) + [1]
+
+
+def _config_items(config, **extra) -> tuple:
+    return tuple((str(k), v) for k, v in config.items()) + tuple(extra.items())
+
+
+# ------------------------------------------------------------------ configurations
+
+def _network_configs(activations, depths, *, parameterizations=("ntk",)):
+    return st.fixed_dictionaries({
+        "activation": st.sampled_from(activations),
+        "depth": st.integers(*depths),
+        "parameterization": st.sampled_from(parameterizations),
+        "weight_std": st.floats(0.7, 1.5),
+        "bias_std": st.one_of(st.just(0.0), st.floats(0.1, 0.8)),
+        "r1": st.floats(0.6, 1.6),
+        "r2": st.floats(0.6, 1.6),
+        "angle": st.floats(0.15 * math.pi, 0.85 * math.pi),
+    })
+
+
+_EXPLICIT_NETWORK = {"activation": "relu", "depth": 3, "parameterization": "ntk", "weight_std": 1.3,
+                     "bias_std": 0.5, "r1": 1.0, "r2": 1.2, "angle": 1.1}
+"""Always run: ReLU, depth 3, σ_b > 0, σ_w ≠ 1, so that every mutant of a layer map shows."""
+
+_SWEEPS = {
+    0: ((128, 256, 512, 1024), 300),
+    1: ((128, 256, 512, 1024, 2048), 400),
+    2: ((128, 256, 512, 1024, 2048, 4096), 1200),
+}
+"""Hidden widths and independent initialisations per width, by budget level."""
+
+
+def _sweep(ctx, config, *, ntk: bool):
+    """(widths, K̂ draws, Θ̂ draws or None): S initialisations per width of the budget.
+
+    Θ̂ of the standard parameterisation is divided by the width n.
+    """
+    widths, seeds = _SWEEPS[ctx.budget.level]
+    x = _pair_inputs(config)
+    readouts, thetas = [], []
+    for n in widths:
+        net = MLP(_hidden(n, config["depth"]), config["activation"], config["weight_std"],
+                  config["bias_std"], config.get("parameterization", "ntk"))
+        readout, theta = sample_kernels(net, x, n_networks=seeds, rng=ctx.rng("width", n), ntk=ntk)
+        readouts.append(readout)
+        if ntk:
+            thetas.append(theta / n if net.parameterization == "standard" else theta)
+    return widths, readouts, thetas if ntk else None
+
+
+def _entry_limits(ctx, label: str, widths, draws, prediction: np.ndarray) -> tuple[Comparison, ...]:
+    """Width limits of the off-diagonal and the first diagonal entry (scales: Cauchy–Schwarz).
+
+    A statement whose iteration gives no finite kernel (e.g. a wrong dual leaving the
+    positive semi-definite cone) is refuted outright.
+    """
+    if not np.all(np.isfinite(prediction)):
+        test = _refuted(float(np.mean(draws[-1][:, 0, 1])), float(prediction[0, 1]), ctx, "width")
+        return (Comparison(f"{label}: the stated limit is not a finite number", _config_items(ctx.config),
+                           test, sum(d.shape[0] for d in draws)),)
+    scale = math.sqrt(abs(prediction[0, 0] * prediction[1, 1]))
+    return (ctx.width_limit(f"{label}(x,x')", widths, [d[:, 0, 1] for d in draws], prediction[0, 1],
+                            scale=scale)
+            + ctx.width_limit(f"{label}(x,x)", widths, [d[:, 0, 0] for d in draws], prediction[0, 0]))
+
+
+def _limit(statement, config) -> dict:
+    return limit_kernels(statement, config["activation"], _pair_inputs(config), depth=config["depth"],
+                         weight_std=config["weight_std"], bias_std=config["bias_std"])
+
+
+def _examples(quick: int, standard: int, thorough: int):
+    return lambda budget: (quick, standard, thorough)[budget.level]
+
+
+# ------------------------------------------------------------------ kernel.ntk_layer_decomposition
+
+@functools.lru_cache(maxsize=None)
+def _concrete(relation: Relation, activation: str) -> Relation:
+    act = K.ACTIVATIONS[activation]
+    rhs = relation.rhs.replace(K.SIGMA_FN, lambda arg: act.sigma.subs(z, arg)).replace(
+        K.SIGMA_PRIME_FN, lambda arg: act.derivative.subs(z, arg))
+    return Relation(relation.name, relation.lhs, rhs)
+
+
+def _measure_decomposition(statement, config, ctx):
+    rng = ctx.rng()
+    n, depth = config["width"], config["depth"]
+    net = MLP(_hidden(n, depth), config["activation"], config["weight_std"], config["bias_std"])
+    params = net.init(rng)
+    x = rng.standard_normal((2, _N0))
+    theta = net.empirical_ntk(params, x)
+    below = MLP(net.widths[:-1], net.activation, net.weight_std, net.bias_std)
+    z_below = below.apply(params[:-1], x)
+    theta_below = unit_tangent_kernel(below, params[:-1], x)
+    rhs = predictor(_concrete(statement["decomposition"], config["activation"]),
+                    K.decomposition_symbols() + (K.SW2, K.SB2))
+    readout = params[-1][0][:, 0]
+    out = []
+    for a, b in ((0, 0), (0, 1), (1, 1)):
+        prediction = float(rhs(readout, z_below[a], z_below[b], theta_below[a, b], n,
+                               config["weight_std"]**2, config["bias_std"]**2))
+        # Cauchy–Schwarz scale; a dead ReLU network at x has Θ̂ = 0 exactly, on both sides.
+        scale = max(math.sqrt(theta[a, a] * theta[b, b]), np.finfo(float).tiny)
+        out.append(ctx.exact(f"Theta_hat(x{a},x{b})", float(theta[a, b]), prediction, scale=scale,
+                             operations=net.n_params))
+    return tuple(out)
+
+
+_DECOMPOSITION_CHECK = NumericCheck(
+    "finite-network-decomposition",
+    "Empirical NTK of a finite network (exact layer-wise formula) against the lambdified "
+    "decomposition evaluated on the same network's readout weights, last hidden "
+    "pre-activations and unit tangent kernel Θ̂^{L−1}_{jk} (by backpropagation); exact "
+    "comparison under a rounding model of P operations",
+    lambda budget: st.fixed_dictionaries({
+        "activation": st.sampled_from(("tanh", "erf", "relu")),
+        "width": st.integers(3, 10),
+        "depth": st.integers(2, 3),
+        "weight_std": st.floats(0.5, 2.0),
+        "bias_std": st.one_of(st.just(0.0), st.floats(0.1, 1.0)),
+    }),
+    _measure_decomposition, per_example=3,
+    explicit=({"activation": "tanh", "width": 6, "depth": 3, "weight_std": 1.3, "bias_std": 0.4},),
+)
+
+
+def _decomposition_mutants():
+    rhs = K.DECOMPOSITION["decomposition"].rhs
+    n, j, k = K.N_UNITS, sp.Symbol("j", integer=True), sp.Symbol("k", integer=True)
+    W, zx, zy, theta_hat, _ = K.decomposition_symbols()
+    cross = K.SW2 / n * sp.Sum(W[j] * W[k] * K.SIGMA_PRIME_FN(zx[j]) * K.SIGMA_PRIME_FN(zy[k])
+                               * theta_hat[j, k], (j, 0, n - 1), (k, 0, n - 1))
+    diagonal = K.SW2 / n * sp.Sum(W[j] ** 2 * K.SIGMA_PRIME_FN(zx[j]) * K.SIGMA_PRIME_FN(zy[k])
+                                  * theta_hat[j, k], (j, 0, n - 1), (k, 0, n - 1))
+    mutate = functools.partial(K.DECOMPOSITION.with_rhs, "decomposition")
+    return (
+        Mutant("missing-bias-term", r"the readout bias's $\sigma_b^2$ dropped", mutate(rhs - K.SB2)),
+        Mutant("wj-squared", r"$W_j^2$ in place of $W_j W_k$", mutate(rhs - cross + diagonal)),
+        Mutant("factor-2", "the whole right side doubled", mutate(2 * rhs)),
+        Mutant("limit-without-sigma-term", r"the limit without its $\Sigma^{\ell+1}$ part",
+               K.DECOMPOSITION.with_rhs("limit", K.SW2 * K.ED * K.THETA)),
+    )
+
+
+# ------------------------------------------------------------------ kernel.nngp_recursion
+
+def _measure_nngp(statement, config, ctx):
+    widths, draws, _ = _sweep(ctx, config, ntk=False)
+    return _entry_limits(ctx, "Sigma_hat", widths, draws, _limit(statement, config)["sigma"])
+
+
+_NNGP_CHECK = NumericCheck(
+    "readout-covariance-width-limit",
+    "K̂_n(x, x') = σ_w² h^{L−1}(x)·h^{L−1}(x')/n + σ_b², the covariance of the outputs over "
+    "the readout given the layers below (so E[f(x) f(x')] = E[K̂_n]), over independent "
+    "initialisations (Gaussian projections) at ≥ 3 widths: extrapolated intercept against "
+    "Σ^L from the iterated statement, fluctuation exponent against −1/2",
+    lambda budget: _network_configs(K.RECURSION_ACTIVATIONS, (2, 4)),
+    _measure_nngp, per_example=6, kind="width", explicit=(_EXPLICIT_NETWORK,),
+    examples=_examples(1, 2, 4),
+)
+
+
+def _recursion_mutants(statement):
+    sigma, maps = statement["sigma"].rhs, statement["maps"].rhs
+    root = sp.sqrt(k11 * k22)
+    angle = sp.acos(k12 / root)
+    return (
+        Mutant("bias-variance-dropped", r"$\Sigma^{\ell+1} = \sigma_w^2\mathbb{E}[\sigma\sigma]$ without $\sigma_b^2$",
+               statement.with_rhs("sigma", sigma - K.SB2)),
+        Mutant("depth-off-by-one", r"$L$ layer maps in place of $L - 1$", statement.with_rhs("maps", maps + 1)),
+        Mutant("weight-variance-dropped", r"$\mathbb{E}[\sigma\sigma] + \sigma_b^2$ without $\sigma_w^2$",
+               statement.with_rhs("sigma", K.E + K.SB2)),
+        Mutant("relu-theta-for-pi-minus-theta", r"the ReLU dual with $\theta$ in place of $\pi - \theta$",
+               statement.with_rhs("dual[relu]", root * (sp.sin(angle) + angle * k12 / root) / (2 * sp.pi))),
+    )
+
+
+# ------------------------------------------------------------------ kernel.ntk_recursion
+
+def _measure_ntk(statement, config, ctx):
+    widths, _, draws = _sweep(ctx, config, ntk=True)
+    limits = _limit(statement, config)
+    standard = config["parameterization"] == "standard"
+    label = "Theta_hat_std/n" if standard else "Theta_hat"
+    return _entry_limits(ctx, label, widths, draws, limits["xi" if standard else "theta"])
+
+
+_NTK_CHECK = NumericCheck(
+    "empirical-ntk-width-limit",
+    "Empirical NTK at initialisation (exact in distribution by Gaussian projections) at ≥ 3 "
+    "widths: NTK parameterisation against Θ^L, standard parameterisation Θ̂/n against Ξ^L, "
+    "both from the iterated statement; extrapolated intercept and fluctuation exponent −1/2",
+    lambda budget: _network_configs(K.RECURSION_ACTIVATIONS, (2, 4), parameterizations=("ntk", "standard")),
+    _measure_ntk, per_example=6, kind="width", explicit=(_EXPLICIT_NETWORK,),
+    examples=_examples(1, 2, 4),
+)
+
+
+def _ntk_mutants():
+    s = K.NTK
+    theta, xi = s["theta"].rhs, s["xi"].rhs
+    return _recursion_mutants(s)[:2] + (
+        Mutant("theta-without-sigma", r"$\Theta^{\ell+1} = \sigma_w^2\dot\Sigma^{\ell+1}\Theta^\ell$: the "
+               r"$\Sigma^{\ell+1}$ term dropped", s.with_rhs("theta", theta - K.SIGMA_NEXT)),
+        Mutant("sigma-for-sigma-dot", r"$\Sigma^{\ell+1}$ in place of $\dot\Sigma^{\ell+1}$",
+               s.with_rhs("theta", theta.subs(K.SIGMA_DOT, K.SIGMA_NEXT))),
+        Mutant("standard-with-weight-variance", r"$\Xi^{\ell+1} = \sigma_w^2\mathbb{E}[\sigma\sigma] + \dots$",
+               s.with_rhs("xi", xi.subs(K.E, K.SW2 * K.E))),
+    )
+
+
+# ------------------------------------------------------------------ kernel.gaussian_outputs
+
+_KURTOSIS_WIDTHS = {0: (4, 16, 64), 1: (4, 8, 16, 32, 64), 2: (4, 8, 16, 32, 64, 128)}
+"""Hidden widths (one hidden layer, where the excess is exactly proportional to 1/n)."""
+_PILOT = 20_000
+_MARGIN = 1.5
+"""Per-width precision of log(excess) is sized for a slope SE 1.5 times below the target's."""
+_BINS = 41
+
+
+def _kurtosis(f: np.ndarray) -> tuple[float, float]:
+    """E[f⁴]/E[f²]² of a symmetric sample and its delta-method standard error."""
+    f2 = f * f
+    m2, m4 = f2.mean(), (f2 * f2).mean()
+    influence = (f2 * f2 - m4) / m2**2 - 2.0 * m4 * (f2 - m2) / m2**3
+    return m4 / m2**2, float(influence.std(ddof=1) / math.sqrt(f.size))
+
+
+def _histogram(f: np.ndarray, variance: float, width: int) -> dict:
+    edges = np.linspace(-4.0, 4.0, _BINS + 1) * math.sqrt(variance)
+    counts, _ = np.histogram(f, bins=edges)
+    return {"width": width, "edges": edges.tolist(), "counts": counts.tolist(), "samples": int(f.size)}
+
+
+def _sample_sizes(ctx, widths: np.ndarray, sds: np.ndarray, excess: np.ndarray, rate: float,
+                  scale: float) -> np.ndarray:
+    """Draws per width so that the slope of log(excess) and the extrapolated intercept reach
+    their target MDEs with a margin of 1.5.
+
+    ``sds`` are the per-draw standard deviations of the kurtosis estimator (from pilots),
+    ``excess`` the expected excess per width, ``scale`` that of the intercept's MDE. The slope's SE is that of a WLS line over
+    log n; the intercept's is computed from the design [1, 1/n] with the resulting SEs, and
+    every size is scaled up together when it falls short.
+    """
+    z_sum = ctx.threshold + POWER_Z
+    logs = np.log(widths)
+    spread = math.sqrt(float(np.sum((logs - logs.mean()) ** 2)))
+    log_se = ctx.budget.target("rate") * abs(rate) / z_sum * spread / _MARGIN
+    sizes = np.maximum(_PILOT, (sds / (log_se * excess)) ** 2)
+    design = np.column_stack([np.ones_like(widths), 1.0 / widths])
+    weights = sizes / sds**2
+    intercept_se = math.sqrt(np.linalg.inv(design.T @ (design * weights[:, None]))[0, 0])
+    wanted = ctx.budget.target("width") * scale / z_sum / _MARGIN
+    if intercept_se > wanted:
+        sizes *= (intercept_se / wanted) ** 2
+    return np.minimum(np.ceil(sizes), ctx.budget.max_samples).astype(int)
+
+
+def _measure_gaussian(statement, config, ctx):
+    limit = predict(statement, "limit", {})
+    rate = predict(statement, "rate", {})
+    widths = np.array(_KURTOSIS_WIDTHS[ctx.budget.level])
+    x = _pair_inputs(config)[:1]
+
+    def draw(n, count, key):
+        return sample_outputs(_hidden(int(n), config["depth"]), config["activation"], x, int(count),
+                              ctx.rng(key, int(n)), config["weight_std"], config["bias_std"])[:, 0]
+
+    pilots = [draw(n, _PILOT, "pilot") for n in widths]
+    first, first_se = _kurtosis(pilots[0])
+    excess = max(first - limit, 10 * first_se) * (widths / widths[0]) ** rate
+    sds = np.array([_kurtosis(f)[1] for f in pilots]) * math.sqrt(_PILOT)
+    scale = _kurtosis(pilots[-1])[0]  # the kurtosis at the widest width: its natural unit
+    sizes = _sample_sizes(ctx, widths.astype(float), sds, excess, rate, scale)
+    outputs = {int(n): np.concatenate([f, draw(n, size - _PILOT, "outputs")]) if size > _PILOT else f
+               for n, f, size in zip(widths, pilots, sizes)}
+    estimates, errors = zip(*(_kurtosis(f) for f in outputs.values()))
+    samples = [int(f.size) for f in outputs.values()]
+    widths = tuple(int(n) for n in widths)
+    estimates, errors = np.array(estimates), np.array(errors)
+    variance = float(limit_kernels(K.NNGP, config["activation"], x, depth=config["depth"],
+                                   weight_std=config["weight_std"], bias_std=config["bias_std"])["sigma"][0, 0])
+    ctx.record("histograms", {"variance": variance,
+                              "narrow": _histogram(outputs[widths[0]], variance, widths[0]),
+                              "wide": _histogram(outputs[widths[-1]], variance, widths[-1])})
+    fit = extrapolate(np.array(widths), estimates, errors)
+    excess = estimates - limit
+    if np.all(excess > 0):
+        slope = loglog_slope(np.array(widths), excess, errors / excess)
+        s, s_se = float(slope.coef[1]), slope.se(1)
+    else:
+        s, s_se = math.nan, math.inf
+    ctx.record("kurtosis", {"widths": list(widths), "kurtosis": estimates.tolist(), "se": errors.tolist(),
+                            "samples": samples, "limit": limit, "intercept": float(fit.coef[0]),
+                            "intercept_se": fit.se(0), "slope": s, "slope_se": s_se, "rate": rate})
+    items = _config_items(config, widths=widths, samples=tuple(samples))
+    total = int(sum(samples))
+    slope_test = (ctx.test(s, s_se, rate, scale=abs(rate), kind="rate") if math.isfinite(s_se)
+                  else _refuted(s, rate, ctx, "rate"))
+    return (
+        Comparison("kurtosis: extrapolated limit", items,
+                   ctx.test(float(fit.coef[0]), fit.se(0), limit, scale=scale, kind="width"), total),
+        Comparison("kurtosis excess: exponent in n", items, slope_test, total),
+        Comparison("kurtosis excess: exponent differs from 0", items,
+                   nonzero_test(s, s_se, threshold=ctx.threshold, scale=abs(rate))
+                   if math.isfinite(s_se) else slope_test, total),
+    )
+
+
+def _refuted(estimate, prediction, ctx, kind: str) -> ZTest:
+    """A refuted comparison whose estimate or prediction cannot be a finite number: an excess
+    at or below the stated limit, a stated kernel that is not finite."""
+    return ZTest(float(estimate), math.inf, float(prediction), math.nan, ctx.threshold, math.inf,
+                 ctx.budget.target(kind), abs(prediction), REFUTED)
+
+
+_GAUSSIAN_CHECK = NumericCheck(
+    "kurtosis-width-limit",
+    "Outputs f(x) at initialisation of one-hidden-layer networks (Gaussian shortcut) at ≥ 3 "
+    "widths: the kurtosis E[f⁴]/E[f²]² (delta-method SE), samples sized per width from a "
+    "pilot so that the slope reaches its target; extrapolated intercept against the stated "
+    "limit (3, the Gaussian's), log-log slope of the excess against the stated exponent",
+    lambda budget: st.fixed_dictionaries({
+        "activation": st.sampled_from(K.RECURSION_ACTIVATIONS),
+        "depth": st.just(2),
+        "weight_std": st.floats(1.0, 1.5),
+        "bias_std": st.one_of(st.just(0.0), st.floats(0.05, 0.3)),
+        "r1": st.floats(0.7, 1.4), "r2": st.just(1.0), "angle": st.just(1.0),
+    }),
+    _measure_gaussian, per_example=3, kind="width",
+    explicit=({"activation": "relu", "depth": 2, "weight_std": 1.2, "bias_std": 0.1, "r1": 1.0,
+               "r2": 1.0, "angle": 1.0},),
+    examples=_examples(1, 2, 4),
+)
+
+
+def _gaussian_mutants():
+    s = K.GAUSSIAN_OUTPUTS
+    return (
+        Mutant("excess-for-kurtosis", "the limit 0 (the excess kurtosis) in place of 3", s.with_rhs("limit", sp.Integer(0))),
+        Mutant("rate-one-half", r"excess $\propto n^{-1/2}$", s.with_rhs("rate", sp.Rational(-1, 2))),
+        Mutant("mixture-factor", r"$1 + \operatorname{Var}\hat K/\mathbb{E}[\hat K]^2$ in the mixture",
+               s.with_rhs("mixture", 3 + K.VAR_K / K.MEAN_K**2)),
+    )
+
+
+# ------------------------------------------------------------------ Gram matrices on the sphere
+
+def _sphere_points(rng, count: int, dim: int, min_angle: float) -> np.ndarray:
+    """``count`` points on the unit sphere of R^dim, pairwise angles ≥ ``min_angle``."""
+    for _ in range(1000):
+        x = rng.standard_normal((count, dim))
+        x /= np.linalg.norm(x, axis=1, keepdims=True)
+        cosines = np.clip(x @ x.T, -1.0, 1.0)[np.triu_indices(count, 1)]
+        if count < 2 or np.arccos(cosines).min() >= min_angle:
+            return x
+    raise ValueError(f"could not place {count} points with pairwise angles >= {min_angle} on S^{dim - 1}")
+
+
+def _positive(label, items, value: float, se: float, scale: float, ctx) -> Comparison:
+    """λ > 0 against its rounding error: consistent above z* SE, refuted below −z* SE."""
+    z_score = value / se
+    status = CONSISTENT if z_score > ctx.threshold else REFUTED if z_score < -ctx.threshold else INCONCLUSIVE
+    test = ZTest(value, se, 0.0, z_score, ctx.threshold, mde(se, ctx.threshold) / scale,
+                 ctx.target, scale, status, "positive")
+    return Comparison(label, items, test, 1)
+
+
+def _rank_comparisons(ctx, config, gram: np.ndarray, rank: int, condition: float) -> tuple[Comparison, ...]:
+    """λ_rank > 0 and, when rank < N, λ_{rank+1} = 0 (eigenvalues in decreasing order).
+
+    Rounding model: the kernel recursion (about 10 operations per entry per layer) and the
+    symmetric eigensolver (backward error ~ N ε ‖K‖), times ``condition``.
+    """
+    eigenvalues = np.linalg.eigvalsh(gram)[::-1]
+    size = gram.shape[0]
+    operations = size + 10 * config["depth"]
+    top = float(eigenvalues[0])
+    se = operations * condition * float(np.finfo(float).eps) * top
+    items = _config_items(config, points=size, predicted_rank=rank)
+    out = (_positive(f"lambda_{rank} > 0", items, float(eigenvalues[rank - 1]), se, top, ctx),)
+    if rank < size:
+        out += (ctx.exact(f"lambda_{rank + 1} = 0", float(eigenvalues[rank]), 0.0, scale=top,
+                          operations=operations, condition=condition),)
+    return out
+
+
+def _sphere_gram(config, points: np.ndarray) -> np.ndarray:
+    x = math.sqrt(points.shape[1]) * points
+    return analytic.ntk(x, depth=config["depth"], activation=config["activation"],
+                        weight_std=config["weight_std"], bias_std=config["bias_std"])
+
+
+def _measure_positive(statement, config, ctx):
+    points = _sphere_points(ctx.rng(), config["points"], config["dim"], config["min_angle"])
+    rank = int(predict(statement, "rank", {K.N_POINTS: config["points"]}))
+    config = dict(config, depth=int(predict(statement, "min_depth", {})) + config["extra_depth"])
+    return _rank_comparisons(ctx, config, _sphere_gram(config, points), rank, 1.0)
+
+
+_PD_CHECK = NumericCheck(
+    "gram-lambda-min",
+    "λ_min of the analytic NTK Gram matrix (depth L_min + 0..3) of hypothesis-drawn points "
+    "on the sphere (|x|² = n0, pairwise angles ≥ 0.15) against 0 with its rounding error as SE: consistent when it exceeds "
+    "z* SE; a stated rank below N is z-tested as a zero eigenvalue",
+    lambda budget: st.fixed_dictionaries({
+        "activation": st.sampled_from(("relu",)),
+        "extra_depth": st.integers(0, 3),
+        "dim": st.sampled_from((2, 3, 5)),
+        "points": st.integers(2, 14),
+        "min_angle": st.just(0.15),
+        "weight_std": st.floats(0.5, 2.0),
+        "bias_std": st.one_of(st.just(0.0), st.floats(0.1, 1.0)),
+    }),
+    _measure_positive, per_example=2,
+    explicit=({"activation": "relu", "extra_depth": 0, "dim": 2, "points": 12, "min_angle": 0.15,
+               "weight_std": 1.0, "bias_std": 0.0},),
+)
+
+
+def _pd_mutants():
+    s = K.POSITIVE_DEFINITE
+    return (
+        Mutant("singular", r"rank $N - 1$: a zero eigenvalue", s.with_rhs("rank", K.N_POINTS - 1)),
+        Mutant("depth-one", r"$L_{\min} = 1$", s.with_rhs("min_depth", sp.Integer(1))),
+        Mutant("polynomial-activation", r"the quadratic's duals in place of ReLU's",
+               s.with_rhs("dual[relu]", K.ACTIVATIONS["quadratic"].dual)
+                .with_rhs("dual'[relu]", K.ACTIVATIONS["quadratic"].dual_prime)),
+    )
+
+
+def _measure_polynomial(statement, config, ctx):
+    p = {"identity": 1, "quadratic": 2}[config["activation"]]
+    degree = predict(statement, "degree", {K.P: p, K.L: config["depth"]})
+    dimension = int(round(predict(statement, "dimension", {K.M: degree, K.D: config["dim"]})))
+    points = _sphere_points(ctx.rng(), dimension + config["extra"], config["dim"], 0.0)
+    gram = _sphere_gram(config, points)
+    return _rank_comparisons(ctx, config, gram, min(points.shape[0], dimension), degree)
+
+
+_POLY_CHECK = NumericCheck(
+    "gram-rank",
+    "Analytic NTK Gram matrix of dim + extra random points on the sphere for polynomial σ: "
+    "the eigenvalue after the stated rank bound is 0 within rounding (condition: the "
+    "degree m, which multiplies relative errors), the one at the bound is positive",
+    lambda budget: st.fixed_dictionaries({
+        "activation": st.sampled_from(("identity", "quadratic")),
+        "depth": st.integers(1, 3),
+        "dim": st.sampled_from((2, 3)),
+        "extra": st.integers(1, 4),
+        "weight_std": st.floats(0.6, 1.3),
+        "bias_std": st.floats(0.2, 1.0),
+    }),
+    _measure_polynomial, per_example=2,
+    explicit=({"activation": "quadratic", "depth": 2, "dim": 3, "extra": 2, "weight_std": 1.0,
+               "bias_std": 0.5},),
+)
+
+
+def _poly_mutants():
+    s = K.POLYNOMIAL_DEGENERATE
+    dimension, degree = s["dimension"].rhs, s["degree"].rhs
+    return (
+        Mutant("dimension-minus-one", "one dimension fewer", s.with_rhs("dimension", dimension - 1)),
+        Mutant("degree-depth-off-by-one", r"degree $p^L$", s.with_rhs("degree", K.P ** K.L)),
+        Mutant("ambient-polynomials", r"$\binom{m+d}{d}$: polynomials on $\mathbb{R}^d$, the sphere ignored",
+               s.with_rhs("dimension", sp.binomial(K.M + K.D, K.D))),
+    )
+
+
+# ------------------------------------------------------------------ kernel.relu_diagonal
+
+def _he(statement) -> tuple[float, float]:
+    return (math.sqrt(predict(statement, "weight_var", {})), math.sqrt(predict(statement, "bias_var", {})))
+
+
+def _measure_diagonal(statement, config, ctx):
+    weight_std, bias_std = _he(statement)
+    rng = ctx.rng()
+    x = rng.standard_normal((1, config["dim"]))
+    x *= config["norm"] / np.linalg.norm(x)
+    depth = config["depth"]
+    sigma1 = float(_evaluate(statement, "sigma1", {K.Q: float(x[0] @ x[0]) / config["dim"],
+                                                   K.SW2: weight_std**2, K.SB2: bias_std**2}))
+    sigma, theta = analytic.nngp_and_ntk(x, depth=depth, activation="relu", weight_std=weight_std,
+                                         bias_std=bias_std)
+    operations = 10 * depth
+    return (
+        ctx.exact("Sigma^L(x,x)", float(sigma[0, 0]), predict(statement, "sigma_diag", {K.K1: sigma1}),
+                  operations=operations),
+        ctx.exact("Theta^L(x,x)", float(theta[0, 0]),
+                  predict(statement, "theta_diag", {K.K1: sigma1, K.L: depth}), operations=operations),
+    )
+
+
+_DIAGONAL_CHECK = NumericCheck(
+    "analytic-diagonal",
+    "Diagonal of the analytic NNGP and NTK (numeric.kernels) with the statement's σ_w², σ_b² "
+    "against Σ¹(x,x) and L·Σ¹(x,x): exact comparison under a rounding model of 10 "
+    "operations per layer",
+    lambda budget: st.fixed_dictionaries({
+        "depth": st.integers(1, 10), "dim": st.integers(1, 8), "norm": st.floats(0.1, 10.0)}),
+    _measure_diagonal, per_example=2, explicit=({"depth": 4, "dim": 3, "norm": 2.0},),
+)
+
+
+def _measure_diagonal_networks(statement, config, ctx):
+    weight_std, bias_std = _he(statement)
+    config = dict(config, activation="relu", weight_std=weight_std, bias_std=bias_std, r2=config["r1"],
+                  angle=0.0)
+    sigma1 = float(_evaluate(statement, "sigma1", {K.Q: config["r1"]**2, K.SW2: weight_std**2,
+                                                   K.SB2: bias_std**2}))
+    widths, readouts, thetas = _sweep(ctx, config, ntk=True)
+    sigma = predict(statement, "sigma_diag", {K.K1: sigma1})
+    theta = predict(statement, "theta_diag", {K.K1: sigma1, K.L: config["depth"]})
+    return (ctx.width_limit("Sigma_hat(x,x)", widths, [d[:, 0, 0] for d in readouts], sigma)
+            + ctx.width_limit("Theta_hat(x,x)", widths, [d[:, 0, 0] for d in thetas], theta))
+
+
+_DIAGONAL_NETWORK_CHECK = NumericCheck(
+    "finite-network-diagonal",
+    "He-initialised ReLU networks at ≥ 3 widths: K̂_n(x,x) and Θ̂_n(x,x) over independent "
+    "initialisations (Gaussian projections); extrapolated intercepts against Σ¹(x,x) and "
+    "L·Σ¹(x,x), fluctuation exponents −1/2",
+    lambda budget: st.fixed_dictionaries({"depth": st.integers(2, 4), "r1": st.floats(0.5, 2.0),
+                                          "parameterization": st.just("ntk")}),
+    _measure_diagonal_networks, per_example=6, kind="width", examples=_examples(1, 1, 2),
+)
+
+
+def _diagonal_mutants():
+    s = K.RELU_DIAGONAL
+    return (
+        Mutant("depth-off-by-one", r"$\Theta^L(x,x) = (L-1)\Sigma^1(x,x)$",
+               s.with_rhs("theta_diag", (K.L - 1) * K.K1)),
+        Mutant("sigma-factor-2", r"$\Sigma^\ell(x,x) = 2\Sigma^1(x,x)$", s.with_rhs("sigma_diag", 2 * K.K1)),
+        Mutant("lecun-variance", r"$\sigma_w^2 = 1$ in place of He's 2", s.with_rhs("weight_var", sp.Integer(1))),
+    )
+
+
+# ------------------------------------------------------------------ the claims
+
+_JACOT = "seed 004; Jacot, Gabriel & Hongler 2018"
+
+CLAIMS = (
+    Claim("kernel.ntk_layer_decomposition",
+          "The empirical NTK splits exactly into the readout's parameters and those below",
+          f"{_JACOT} (proof of Thm 1)", K.DECOMPOSITION, K.derive_decomposition,
+          checks=(_DECOMPOSITION_CHECK,), mutants=_decomposition_mutants()),
+    Claim("kernel.nngp_recursion", "Outputs over random initialisations have covariance → Σ^L",
+          "seeds 002, 004; Neal 1996; Lee et al. 2018", K.NNGP, K.derive_nngp,
+          checks=(_NNGP_CHECK,), mutants=_recursion_mutants(K.NNGP), uses=("dual.relu",)),
+    Claim("kernel.gaussian_outputs", "Outputs at initialisation → Gaussian: the kurtosis tends to 3 like 1/n",
+          "seed 004; Neal 1996; Lee et al. 2018; Hanin 2019", K.GAUSSIAN_OUTPUTS, K.derive_gaussian_outputs,
+          checks=(_GAUSSIAN_CHECK,), mutants=_gaussian_mutants(), uses=("kernel.nngp_recursion",)),
+    Claim("kernel.ntk_recursion", "Empirical NTK at initialisation → Θ^L, fluctuations ∝ n^{−1/2}",
+          f"{_JACOT} (Thm 1)", K.NTK, K.derive_ntk, checks=(_NTK_CHECK,), mutants=_ntk_mutants(),
+          uses=("kernel.ntk_layer_decomposition", "kernel.nngp_recursion", "dual.relu", "dual.step",
+                "dual.price")),
+    Claim("kernel.positive_definite", "Non-polynomial σ, L ≥ 2: the NTK is strictly positive definite on the sphere",
+          f"{_JACOT} (Prop. 2); Daniely et al. 2016", K.POSITIVE_DEFINITE, K.derive_positive_definite,
+          checks=(_PD_CHECK,), mutants=_pd_mutants(), uses=("kernel.ntk_recursion", "dual.relu")),
+    Claim("kernel.polynomial_degenerate",
+          "Polynomial σ: the NTK Gram rank is at most the dimension of polynomials on the sphere",
+          f"{_JACOT} (the condition of Prop. 2)", K.POLYNOMIAL_DEGENERATE, K.derive_polynomial_degenerate,
+          checks=(_POLY_CHECK,), mutants=_poly_mutants(), uses=("kernel.ntk_recursion",)),
+    Claim("kernel.relu_diagonal", "He-initialised ReLU: Σ^ℓ(x,x) = Σ¹(x,x) and Θ^L(x,x) = L·Σ¹(x,x)",
+          "seed 004; He et al. 2015; Arora et al. 2019", K.RELU_DIAGONAL, K.derive_relu_diagonal,
+          checks=(_DIAGONAL_CHECK, _DIAGONAL_NETWORK_CHECK), mutants=_diagonal_mutants(),
+          uses=("kernel.ntk_recursion", "dual.relu", "dual.step")),
+)
