@@ -1,0 +1,601 @@
+"""Claims of the training-dynamics family (``flow.*``): function-space gradient flow, its linear
+solution and spectral decay, discrete GD, the cost's decrease, kernel regression and the GP
+posterior mean, the minimum-norm limit, and how wide trained networks approach all of it.
+
+Statements and derivations: :mod:`derivations.flow`, :mod:`derivations.regression`,
+:mod:`derivations.widths`.  Numeric checks train networks with :mod:`numeric.training`
+(full-batch GD on 1/2 ||f(X) - y||^2, a sum over the training points; time t = eta k;
+every learning rate and step count is stated in the check's description), in the NTK
+parameterisation on inputs on the unit sphere, and compare with predictions lambdified
+from the statements.  Limits in width use two patterns:
+
+* X_n -> X (a rate ratio -> 1): E[X_n] = X + b/n fitted over >= 3 widths by weighted least
+  squares over seeds, the intercept z-tested (DESIGN.md), kind "width";
+* X_n -> 0 (a kernel change, a gap): the fluctuation pattern of ``Context.width_limit``
+  does not fit a quantity whose mean itself vanishes like n^r, so the log-log slope of the
+  quantity itself is fitted (mean of log X over seeds per width, its standard error from
+  their spread, WLS across widths) and z-tested against the statement's derived exponent
+  (kind "rate"), and separately required to differ from 0.
+
+Simulations do not depend on the statement, only on the run seed, the configuration and
+the budget; a mutant draws the same configurations and random streams as its claim, so
+the trained networks are kept (a small per-process cache) and only the predictions are
+recomputed.
+"""
+from __future__ import annotations
+
+import math
+from collections import OrderedDict
+
+import numpy as np
+import sympy as sp
+from hypothesis import strategies as st
+
+from derivations import flow as F
+from derivations import regression as R
+from derivations import widths as W
+from derivations.core import Quantity, Relation
+from derivations.spectral import N, MatrixExp
+from numeric import jacot_fig1, kernels, montecarlo
+from numeric.eigenmodes import train_modes
+from numeric.linear_dynamics import euler, least_squares_gd, step_factors
+from numeric.networks import MLP
+from numeric.stats import extrapolate, loglog_slope, nonzero_test
+from numeric.width_sweep import train_widths
+
+from .. import figdata
+from ..checks import predict, predictor
+from ..claim import Claim, Mutant, NumericCheck
+from ..results import Comparison
+
+__all__ = ["CLAIMS"]
+
+SMOOTH = {"activation": "erf", "weight_std": 3.0, "bias_std": 0.2}
+"""A twice-differentiable sigma with bounded sigma'' (Jacot et al.'s assumption) for the checks
+whose exponents are derived under it."""
+RELU = {"activation": "relu", "weight_std": 1.5, "bias_std": 0.2}
+
+_LEVELS = {
+    "decay": {"widths": ((1024, 2048, 4096), (1024, 2048, 4096), (2048, 4096, 8192)), "seeds": (3, 4, 8)},
+    "sweep": {"widths": ((256, 1024, 4096, 16384), (256, 1024, 4096, 16384), (256, 1024, 4096, 16384, 65536)),
+              "seeds": (10, 24, 48)},
+    "fig1": {"widths": ((50, 200), (100, 400), (500, 1000)), "seeds": (2, 4, 10)},
+}
+"""Widths and initialisations per budget level (quick, standard, thorough) of each experiment."""
+
+_SIGNS = (-1.0, 1.0)
+
+
+def _level(ctx, experiment: str, what: str):
+    return _LEVELS[experiment][what][ctx.budget.level]
+
+
+_CACHE: OrderedDict = OrderedDict()
+_CACHE_SIZE = 16
+
+
+def _simulated(ctx, part: str, simulate):
+    """``simulate(ctx)``, computed once per (run seed, claim, check, configuration, budget, part)."""
+    key = (ctx.seed, ctx.claim_id, ctx.check.name, repr(ctx.config), ctx.budget.name, part)
+    if key not in _CACHE:
+        _CACHE[key] = simulate(ctx)
+        if len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return _CACHE[key]
+
+
+_MAX_CONDITION = 10.0
+_ATTEMPTS = 1000
+
+
+def _data(rng, points: int, dim: int, activation: dict, *, test: int = 0, depth: int = 2):
+    """``points`` training inputs (then ``test`` more) uniform on the unit sphere, redrawn until the
+    limiting NTK Gram of the training inputs has condition number <= _MAX_CONDITION: the
+    finite-width corrections grow with it, and well-conditioned data reach the asymptotic
+    regime at affordable widths.  Returns (x, Theta^L on all the inputs)."""
+    for _ in range(_ATTEMPTS):
+        x = _sphere(rng, points + test, dim)
+        theta = kernels.ntk(x, depth=depth, **activation)
+        spectrum = np.linalg.eigvalsh(theta[:points, :points])
+        if spectrum[-1] <= _MAX_CONDITION * spectrum[0]:
+            return x, theta
+    raise ValueError(f"points={points}, dim={dim}: no draw of {_ATTEMPTS} had a limiting NTK Gram of "
+                     f"condition number <= {_MAX_CONDITION}; use fewer points or more dimensions")
+
+
+def _sphere(rng, count: int, dim: int) -> np.ndarray:
+    x = rng.standard_normal((count, dim))
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+def _config(ctx) -> tuple:
+    return tuple((str(k), v) for k, v in ctx.config.items())
+
+
+def _derived(name: str, expr) -> Relation:
+    """A quantity derived from a statement's closed form, as a relation :func:`predictor` takes."""
+    return Relation(name, Quantity(name), expr)
+
+
+def _extrapolated(ctx, label: str, widths, values, prediction: float) -> Comparison:
+    """E[X_n] = X + b/n over the widths (WLS, SE of each mean from its seeds); X z-tested."""
+    values = [np.asarray(v, dtype=float) for v in values]
+    samples = int(sum(v.size for v in values))
+    if not all(np.all(np.isfinite(v)) for v in values):
+        return Comparison(f"{label}: extrapolated to infinite width", _config(ctx),
+                          ctx.test(math.nan, 1.0, prediction, scale=1.0, kind="width"), samples)
+    fit = extrapolate(np.asarray(widths, dtype=float), np.array([v.mean() for v in values]),
+                      np.array([v.std(ddof=1) / math.sqrt(v.size) for v in values]))
+    return Comparison(f"{label}: extrapolated to infinite width", _config(ctx),
+                      ctx.test(float(fit.coef[0]), fit.se(0), prediction, scale=1.0, kind="width"), samples)
+
+
+def _vanishing(ctx, label: str, widths, values, rate: float, ylabel: str) -> tuple[Comparison, Comparison]:
+    """X_n -> 0 like n^rate: the slope of mean log X against log n, z-tested and required nonzero."""
+    widths = np.asarray(widths, dtype=float)
+    logs = [np.log(np.asarray(v, dtype=float)) for v in values]
+    centre = np.array([lg.mean() for lg in logs])
+    se = np.array([lg.std(ddof=1) / math.sqrt(lg.size) for lg in logs])
+    fit = loglog_slope(widths, np.exp(centre), se)
+    slope, slope_se = float(fit.coef[1]), fit.se(1)
+    anchor = centre.mean() - rate * np.log(widths).mean()
+    ctx.record(label, figdata.series(
+        label, "width n", ylabel, [
+            figdata.curve("geometric mean over initialisations", widths, np.exp(centre),
+                          yerr=np.exp(centre) * se, style="points"),
+            figdata.curve(f"fitted slope {slope:.3f} +- {slope_se:.3f}", widths,
+                          np.exp(fit.coef[0]) * widths ** slope),
+            figdata.curve(f"stated exponent {rate:g}", widths, np.exp(anchor) * widths ** rate),
+        ], logx=True, logy=True))
+    config = _config(ctx) + (("widths", tuple(int(w) for w in widths)), ("seeds", logs[0].size))
+    samples = int(sum(lg.size for lg in logs))
+    return (
+        Comparison(f"{label}: exponent in n", config,
+                   ctx.test(slope, slope_se, rate, scale=abs(rate), kind="rate"), samples),
+        Comparison(f"{label}: exponent differs from 0", config,
+                   nonzero_test(slope, slope_se, threshold=ctx.threshold, scale=abs(rate)), samples),
+    )
+
+
+_DATA = st.fixed_dictionaries({"points": st.integers(3, 5), "dim": st.integers(3, 5)})
+_SWEEP_DATA = st.fixed_dictionaries({"points": st.integers(5, 8), "extra_dim": st.integers(0, 3)})
+def _one(budget) -> int:
+    return 1
+
+
+# ------------------------------------------------------------------ spectral decay
+def _decay_run(ctx):
+    """Networks of three widths trained from u_0 = Q c, c = +-1, on the eigenbasis of their own Theta_0."""
+    x, theta = _data(ctx.rng("data"), ctx.config["points"], ctx.config["dim"], SMOOTH)
+    spectrum = np.linalg.eigvalsh(theta)
+    eta = 0.5 / spectrum[-1]
+    steps = math.ceil(3.0 / (eta * spectrum[0]))
+    seeds, runs = _level(ctx, "decay", "seeds"), []
+    for width in _level(ctx, "decay", "widths"):
+        net = MLP([x.shape[1], width, 1], **SMOOTH)
+        signs = ctx.rng("signs", width).choice(_SIGNS, size=(seeds, x.shape[0]))
+        runs.append(train_modes(net, net.init(ctx.rng("init", width), n_networks=seeds), x,
+                                learning_rates=eta, n_steps=steps, coefficients=signs))
+    return eta, steps, runs
+
+
+def _decay_check(statement, config, ctx):
+    eta, steps, runs = _simulated(ctx, "modes", _decay_run)
+    rate = predictor(_derived("decay rate", F.decay_rate(statement)), (F.lam, F.t, F.c0))
+    component = predictor(statement["component"], (F.lam, F.t, F.c0))
+    ratios = []
+    for run in runs:
+        stop = np.minimum(steps + 1, np.ceil(3.0 / (eta * run.eigenvalues)).astype(int) + 1)
+        fitted = (1.0 - step_factors(run.comps, stop)) / eta
+        ratios.append((fitted - rate(run.eigenvalues, 0.0, 1.0)) / run.eigenvalues)
+    widest = runs[-1]
+    times = eta * np.arange(steps + 1)
+    curves = []
+    for i, lam_i in enumerate(widest.eigenvalues[0]):
+        start = widest.comps[0, 0, i]
+        curves += [figdata.curve(f"|q_{i + 1}^T u|, lambda = {lam_i:.3g}", times, np.abs(widest.comps[:, 0, i])),
+                   figdata.curve(f"stated, mode {i + 1}", times, np.abs(component(lam_i, times, start)))]
+    ctx.record("residual eigen-components", figdata.series(
+        f"Residual components in the eigenbasis of Theta_0 (width {_level(ctx, 'decay', 'widths')[-1]})",
+        "t = eta k", "|q_i^T u(t)|", curves, logy=True))
+    widths = _level(ctx, "decay", "widths")
+    return tuple(_extrapolated(ctx, f"mode {i + 1} of {config['points']}: (fitted rate - stated rate)/lambda_i",
+                               widths, [r[:, i] for r in ratios], 0.0)
+                 for i in range(config["points"]))
+
+
+DECAY_CHECK = NumericCheck(
+    "trained-networks",
+    f"erf networks (L = 2, sigma_w = {SMOOTH['weight_std']}, sigma_b = {SMOOTH['bias_std']}) on 3-5 points of "
+    "the unit sphere in dimension 3-5 (limiting Gram condition number <= 10), trained by "
+    "full-batch GD with eta = 0.5/lambda_max(Theta^L) for ceil(3/(eta lambda_min)) steps (t = eta k) from a "
+    "residual with components +-1 in the eigenbasis of each network's Theta_0; each mode's per-step "
+    "factor rho is fitted by least squares until its stated decay reaches e^-3, converted to a rate "
+    "(1 - rho)/eta (the Euler step of flow.gd_discrete) and compared with the stated rate "
+    "-d/dt log(q_i^T u) at lambda_i, extrapolated in 1/n over three widths",
+    lambda budget: _DATA, _decay_check, per_example=5, kind="width", examples=_one,
+)
+
+
+# ------------------------------------------------------------------ GD stability boundary
+_EPSILON = 0.05
+_WINDOW = 12
+
+
+def _boundary_check(statement, config, ctx):
+    x, _ = _data(ctx.rng("data"), config["points"], config["dim"], SMOOTH)
+    threshold = predictor(statement["threshold"], (F.lam_max,))
+    factor = predictor(_derived("step factor", F.step_factor(statement)), (F.eta, F.lam))
+    seeds, widths = _level(ctx, "decay", "seeds"), _level(ctx, "decay", "widths")
+    below, at, above, paths = [], [], [], {}
+    for width in widths:
+        net = MLP([x.shape[1], width, 1], **SMOOTH)
+        params = net.init(ctx.rng("init", width), n_networks=seeds)
+        top = np.linalg.eigvalsh(net.empirical_ntk(params, x))[:, -1]
+        signs = ctx.rng("signs", width).choice(_SIGNS, size=(seeds, x.shape[0]))
+        measured = {}
+        for scale in (1 - _EPSILON, 1.0, 1 + _EPSILON):
+            rates = scale * threshold(top)
+            with np.errstate(all="ignore"):
+                run = train_modes(net, params, x, learning_rates=rates, n_steps=_WINDOW, coefficients=signs)
+                measured[scale] = (step_factors(run.comps[..., -1]), factor(rates, top))
+            paths[scale] = np.abs(run.comps[:, 0, -1])
+        below.append(np.subtract(*measured[1 - _EPSILON]))
+        at.append(np.abs(measured[1.0][0]) - 1.0)
+        above.append(np.subtract(*measured[1 + _EPSILON]))
+    steps = np.arange(_WINDOW + 1)
+    ctx.record("top mode at the stability boundary", figdata.series(
+        f"Top eigen-component of the residual, width {widths[-1]}", "step k", "|q_max^T u_k|",
+        [figdata.curve(f"eta = {scale:g} eta_c", steps, path) for scale, path in paths.items()], logy=True))
+    return (
+        _extrapolated(ctx, f"eta = {1 - _EPSILON:g} eta_c: fitted top factor - stated factor", widths, below, 0.0),
+        _extrapolated(ctx, "eta = eta_c: |fitted top factor| - 1 (marginal stability)", widths, at, 0.0),
+        _extrapolated(ctx, f"eta = {1 + _EPSILON:g} eta_c: fitted top factor - stated factor", widths, above, 0.0),
+    )
+
+
+BOUNDARY_CHECK = NumericCheck(
+    "stability-boundary",
+    f"erf networks (L = 2, sigma_w = {SMOOTH['weight_std']}, sigma_b = {SMOOTH['bias_std']}) on 3-5 points of "
+    f"the unit sphere, each trained for {_WINDOW} GD steps at "
+    f"eta = (1 - {_EPSILON}) eta_c, eta_c and (1 + {_EPSILON}) eta_c with eta_c the stated threshold at its "
+    "own lambda_max(Theta_0), from a residual with components +-1 in its eigenbasis; the top mode's per-step "
+    "factor (least squares) against the stated recursion's factor 1 - eta lambda_max, and |factor| = 1 at "
+    "eta_c; extrapolated in 1/n over three widths",
+    lambda budget: _DATA, _boundary_check, per_example=3, kind="width", examples=_one,
+)
+
+
+# ------------------------------------------------------------------ width sweeps
+def _sweep_run(ctx, activation: dict, *, decay: float, test_points: int = 0):
+    """Training data, the limiting kernel, and networks trained at every width of the budget,
+    for as many steps as the slowest mode of the limit needs to shrink by ``decay``."""
+    rng = ctx.rng("data")
+    points = ctx.config["points"]
+    x, theta = _data(rng, points, points + ctx.config["extra_dim"], activation, test=test_points)
+    start = rng.standard_normal(points)
+    spectrum = np.linalg.eigvalsh(theta[:points, :points])
+    eta = 1.0 / spectrum[-1]
+    steps = math.ceil(math.log(decay) / math.log(1.0 - eta * spectrum[0]))
+    runs = train_widths(_level(ctx, "sweep", "widths"), depth=2, x_train=x[:points], start=start,
+                        x_test=x[points:] if test_points else None, learning_rate=eta, n_steps=steps,
+                        seeds=_level(ctx, "sweep", "seeds"), rng=ctx.rng("init"), **activation)
+    return {"x": x, "start": start, "theta": theta, "eta": eta, "steps": steps, "runs": runs}
+
+
+_SETTLED = math.exp(-2.0)
+_CONVERGED_TRAINING = 1e-4
+
+
+def _sweep_description(activation: dict, what: str) -> str:
+    return (f"{activation['activation']} networks (L = 2, sigma_w = {activation['weight_std']}, sigma_b = "
+            f"{activation['bias_std']}) at each width of the budget, 5-8 training points of the unit sphere "
+            "in dimension 5-11 (limiting Gram condition number <= 10), every network from the same N(0, I) "
+            "initial residual, trained by full-batch GD with eta = 1/lambda_max(Theta^L) until the slowest "
+            "mode of the limit has decayed by e^-2 (by 1e-4 for the test points): ceil(log(decay) / log(1 - "
+            f"eta lambda_min)) steps, t = eta k; {what}")
+
+
+def _kernel_change_check(statement, config, ctx):
+    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, SMOOTH, decay=_SETTLED))
+    points = config["points"]
+    limit = sweep["theta"][:points, :points]
+    change, deviation = [], []
+    for run in sweep["runs"]:
+        initial, final = run.ntk
+        change.append(np.linalg.norm(final - initial, axis=(-2, -1)) / np.linalg.norm(initial, axis=(-2, -1)))
+        deviation.append(np.maximum(np.linalg.norm(initial - limit, axis=(-2, -1)),
+                                    np.linalg.norm(final - limit, axis=(-2, -1))) / np.linalg.norm(limit))
+    _record_fig1(ctx)
+    widths = [run.width for run in sweep["runs"]]
+    return (_vanishing(ctx, "||NTK_T - NTK_0|| / ||NTK_0||", widths, change,
+                       predict(statement, "change", {}), "relative change of the empirical NTK")
+            + _vanishing(ctx, "max_t ||NTK_t - Theta|| / ||Theta||", widths, deviation,
+                         predict(statement, "deviation", {}), "distance of the empirical NTK from the limit"))
+
+
+def _record_fig1(ctx) -> None:
+    """Jacot et al. Fig. 1 at the budget's widths (figure data only; see numeric.jacot_fig1)."""
+    setting = jacot_fig1.Setting(widths=_level(ctx, "fig1", "widths"), seeds=_level(ctx, "fig1", "seeds"))
+    data = _simulated(ctx, "fig1", lambda c: jacot_fig1.run(setting, c.rng("fig1")))
+    curves = [figdata.curve("Theta^L (limit)", data.gamma, data.limit)]
+    for w, width in enumerate(setting.widths):
+        for s in range(setting.seeds):
+            curves += [figdata.curve(f"n = {width}, t = 0" if s == 0 else "", data.gamma, data.initial[w, s]),
+                       figdata.curve(f"n = {width}, t = {setting.n_steps}" if s == 0 else "", data.gamma,
+                                     data.trained[w, s])]
+    ctx.record("Jacot et al. 2018, Fig. 1", figdata.series(
+        f"Theta^(4)(x_0, x(gamma)), ReLU, sigma_w = 1, beta = 0.1, widths {setting.widths}, "
+        f"{setting.seeds} initialisations, {setting.n_steps} GD steps (paper: n = 500, 10000)",
+        "gamma", "Theta(x_0, x(gamma))", curves))
+
+
+def _weight_change_check(statement, config, ctx):
+    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, RELU, decay=_SETTLED))
+    return _vanishing(ctx, "||theta_T - theta_0|| / ||theta_0||", [r.width for r in sweep["runs"]],
+                      [r.weight_change for r in sweep["runs"]], predict(statement, "relative_change", {}),
+                      "relative weight change")
+
+
+def _ode_gap_check(statement, config, ctx):
+    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, RELU, decay=_SETTLED))
+    points = config["points"]
+    rhs = predictor(statement["ode"], (W.THETA_INF, W.U))
+    limit = sweep["theta"][:points, :points]
+    gaps = []
+    for run in sweep["runs"]:
+        linear = euler(lambda u: rhs(limit, u), sweep["start"][:, None], sweep["eta"], sweep["steps"])[..., 0]
+        gap = np.linalg.norm(run.residuals - linear[:, None, :], axis=-1).max(axis=0)
+        gaps.append(gap / np.linalg.norm(sweep["start"]))
+    return _vanishing(ctx, "max_k ||u_k - u_k^lin|| / ||u_0||", [r.width for r in sweep["runs"]], gaps,
+                      predict(statement, "gap", {}), "gap to the linear dynamics with Theta^L")
+
+
+def _regression_check(statement, config, ctx):
+    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, RELU, decay=_CONVERGED_TRAINING, test_points=config["test"]))
+    points = config["points"]
+    theta = sweep["theta"]
+    limit = predictor(statement["limit"], (R.F0_TEST, R.THETA_X, R.THETA, F.YBAR, R.F0_TRAIN))
+    misses = []
+    for run in sweep["runs"]:
+        start, final = run.test_outputs
+        predicted = np.stack([
+            limit(start[s][:, None], theta[points:, :points], theta[:points, :points],
+                  (run.initial_outputs[s] - sweep["start"])[:, None], run.initial_outputs[s][:, None])[:, 0]
+            for s in range(start.shape[0])])
+        misses.append(np.sqrt(np.mean((final - predicted) ** 2, axis=-1)))
+    return _vanishing(ctx, "rms_x |f_T(x) - f_inf(x)| on test points", [r.width for r in sweep["runs"]], misses,
+                      predict(statement, "rate", {}), "miss of kernel regression with Theta^L")
+
+
+def _sweep_check(name: str, activation: dict, what: str, measure, per_example: int = 2,
+                 configs=_SWEEP_DATA) -> NumericCheck:
+    return NumericCheck(name, _sweep_description(activation, what), lambda budget: configs, measure,
+                        per_example=per_example, kind="rate", examples=_one)
+
+
+KERNEL_CHANGE_CHECK = _sweep_check(
+    "kernel-change", SMOOTH,
+    "the relative change of the empirical NTK on the training points and its largest distance from "
+    "Theta^L (at t = 0 or t = T), their log-log slopes in n against the stated exponents; also records "
+    "Jacot et al.'s Fig. 1 (ReLU, L = 4) at the budget's widths", _kernel_change_check, per_example=4)
+WEIGHT_CHANGE_CHECK = _sweep_check(
+    "weight-change", RELU,
+    "the relative change of the whole parameter vector, its log-log slope in n against the stated exponent",
+    _weight_change_check)
+ODE_GAP_CHECK = _sweep_check(
+    "linear-ode-gap", RELU,
+    "the largest distance over the steps between the network's training residual and the forward-Euler "
+    "path (same eta) of the stated ODE with Theta^L from the same u_0, relative to ||u_0||; its log-log "
+    "slope in n against the stated exponent", _ode_gap_check)
+REGRESSION_CHECK = _sweep_check(
+    "test-points", RELU,
+    "outputs at 4-8 further points of the sphere after training against the stated limit with Theta^L "
+    "and each network's own f_0; the log-log slope in n of the rms miss against the stated exponent",
+    _regression_check, configs=st.fixed_dictionaries({"points": st.integers(5, 8), "test": st.integers(4, 8),
+                                                       "extra_dim": st.integers(0, 3)}))
+
+
+# ------------------------------------------------------------------ GP conditioning
+def _gp_check(statement, config, ctx):
+    rng = ctx.rng("data")
+    points = config["points"]
+    joint = kernels.ntk(_sphere(rng, points + 1, config["dim"]), depth=config["depth"],
+                        activation=config["activation"], weight_std=1.0, bias_std=0.1)
+    factor = np.linalg.cholesky(joint)
+    train_factor = np.linalg.cholesky(joint[1:, 1:])
+    ybar = train_factor @ rng.standard_normal(points)
+    scale = math.sqrt(joint[0, 0]) * float(np.linalg.norm(np.linalg.solve(train_factor, ybar)))
+    draws = int(min(montecarlo.samples_for(1.0, scale=1.0, target=ctx.target, threshold=ctx.threshold),
+                    ctx.budget.max_samples))
+    samples = factor @ rng.standard_normal((points + 1, draws))
+    design, response = samples[1:].T, samples[0]
+    coef, *_ = np.linalg.lstsq(design, response, rcond=None)
+    residual = float(np.sum((response - design @ coef) ** 2)) / (draws - points)
+    estimate = float(coef @ ybar)
+    se = math.sqrt(residual * float(ybar @ np.linalg.solve(design.T @ design, ybar)))
+    mean = predictor(statement["mean"], (R.K_X, F.K, F.YBAR))
+    prediction = float(mean(joint[0:1, 1:], joint[1:, 1:], ybar[:, None])[0, 0])
+    return (Comparison("E[f(x) | f(X) = ybar] by regression on GP draws", _config(ctx),
+                       ctx.test(estimate, se, prediction, scale=scale), draws),)
+
+
+GP_CHECK = NumericCheck(
+    "gaussian-conditioning",
+    "Joint draws of (f(x), f(X)) from the centred GP with the NTK Theta^L (L = 2-3, relu or erf, sigma_w = 1, "
+    "sigma_b = 0.1) at 1-5 points of the unit sphere plus one; E[f(x) | f(X)] is linear in f(X), so its "
+    "coefficients are estimated by least squares over the draws and applied to a data vector ybar drawn "
+    "from the prior; SE from the residual variance; MDE relative to sqrt(K(x,x)) ||L^-1 ybar|| (the "
+    "Cauchy-Schwarz bound of the mean)",
+    lambda budget: st.fixed_dictionaries({"points": st.integers(1, 5), "dim": st.integers(2, 4),
+                                          "depth": st.integers(2, 3),
+                                          "activation": st.sampled_from(("relu", "erf"))}),
+    _gp_check)
+
+
+# ------------------------------------------------------------------ minimum norm
+_CONVERGED = 1e-18
+_MAX_STEPS = 200_000
+
+
+def _min_norm_check(statement, config, ctx):
+    rng = ctx.rng("data")
+    rows, cols = config["rows"], 2 * config["rows"] + config["extra"]
+    A = rng.standard_normal((rows, cols)) / math.sqrt(cols)
+    b, w0 = rng.standard_normal(rows), rng.standard_normal(cols)
+    spectrum = np.linalg.eigvalsh(A @ A.T)
+    eta = 1.0 / spectrum[-1]
+    contraction = 1.0 - eta * spectrum[0]
+    steps = 1 if contraction <= 0 else min(_MAX_STEPS, math.ceil(math.log(_CONVERGED) / math.log(contraction)))
+    found = least_squares_gd(A, b, w0, eta, steps)
+    limit = predictor(statement["limit"], (R.A, R.B, R.W0))(A, b[:, None], w0[:, None])[:, 0]
+    return (ctx.exact("||w_K - w_inf||", float(np.linalg.norm(found - limit)), 0.0,
+                      scale=float(np.linalg.norm(limit - w0)), operations=steps,
+                      condition=spectrum[-1] / spectrum[0]),)
+
+
+MIN_NORM_CHECK = NumericCheck(
+    "gradient-descent",
+    "Over-parameterised least squares with A (N x P, N = 1-6, P = N + 1..N + 10) of N(0, 1/P) entries, "
+    "b and w_0 standard normal: GD with eta = 1/lambda_max(AA^T) for ceil(log 1e-18 / log(1 - eta "
+    "lambda_min)) steps (at most 2e5) against the stated limit; a deterministic comparison with the "
+    "rounding model steps x cond(AA^T) x eps x ||w_inf - w_0||",
+    lambda budget: st.fixed_dictionaries({"rows": st.integers(1, 6), "extra": st.integers(0, 10)}),
+    _min_norm_check)
+
+
+# ------------------------------------------------------------------ mutants
+def _mutants(statement, *changes) -> tuple[Mutant, ...]:
+    return tuple(Mutant(label, description, statement.with_rhs(relation, rhs))
+                 for label, description, relation, rhs in changes)
+
+
+def _ode_mutants():
+    H, y, ybar, J = F.H, F.Y, F.YBAR, F.J
+    return _mutants(F.FUNCTION_SPACE_ODE,
+                    ("sign", r"$+H(y - \bar y)$: gradient ascent", "ode", H * (y - ybar)),
+                    ("factor-2", r"$-2H(y - \bar y)$", "ode", -2 * H * (y - ybar)),
+                    ("missing-target", r"$-Hy$: the targets dropped", "ode", -H * y),
+                    ("kernel-factor-2", r"$H = 2JJ^\top$", "kernel", 2 * J * J.T))
+
+
+def _solution_mutants():
+    H, u0, t = F.H, F.U0, F.t
+    return _mutants(F.LINEAR_SOLUTION,
+                    ("growing", r"$e^{+tH}u_0$", "solution", MatrixExp(t * H) * u0),
+                    ("factor-2", r"$e^{-2tH}u_0$", "solution", MatrixExp(-2 * t * H) * u0),
+                    ("seed-003-half", r"$e^{-tH/2}u_0$ (the $\frac12$ of seed 003, Remark 2)", "solution",
+                     MatrixExp(-t * H / 2) * u0),
+                    ("inverse-kernel", r"$e^{-tH^{-1}}u_0$", "solution", MatrixExp(-t * H.inv()) * u0))
+
+
+def _decay_mutants():
+    lam, t, c0 = F.lam, F.t, F.c0
+    return _mutants(F.SPECTRAL_DECAY,
+                    ("inverse-rate", r"rate $1/\lambda_i$ in place of $\lambda_i$", "component", sp.exp(-t / lam) * c0),
+                    ("factor-2", r"rate $2\lambda_i$", "component", sp.exp(-2 * lam * t) * c0),
+                    ("growing", r"$e^{+\lambda_i t}$", "component", sp.exp(lam * t) * c0))
+
+
+def _gd_mutants():
+    H, uk, eta, lam_max = F.H, F.UK, F.eta, F.lam_max
+    return _mutants(F.GD_DISCRETE,
+                    ("plus-sign", r"$(I + \eta H)u_k$", "recursion", (sp.Identity(N) + eta * H) * uk),
+                    ("factor-2", r"$(I - 2\eta H)u_k$", "recursion", (sp.Identity(N) - 2 * eta * H) * uk),
+                    ("threshold-1-over-lambda", r"$\eta_c = 1/\lambda_{\max}$", "threshold", 1 / lam_max),
+                    ("threshold-1pct", r"$\eta_c = 2.02/\lambda_{\max}$", "threshold",
+                     sp.Rational(202, 100) / lam_max))
+
+
+def _cost_mutants():
+    d, K = F.D, F.K
+    return _mutants(F.COST_DECREASE,
+                    ("sign", r"$+\|d\|_K^2$: the cost grows", "rate", (d.T * K * d) / N**2),
+                    ("normalisation", r"$-d^\top K d/N$", "rate", -(d.T * K * d) / N),
+                    ("missing-kernel", r"$-\|d\|^2_{p^{in}}$ in place of $-\|d\|^2_K$", "rate", -(d.T * d) / N))
+
+
+def _regression_mutants():
+    f0x, tx, th, ybar, f0X, t = R.F0_TEST, R.THETA_X, R.THETA, F.YBAR, R.F0_TRAIN, F.t
+    return _mutants(R.KERNEL_REGRESSION,
+                    ("missing-f0", r"$f_0(x)$ dropped from the limit", "limit", tx * th.inv() * (ybar - f0X)),
+                    ("sign", r"$f_0(x) - \Theta(x,X)\Theta^{-1}(\bar y - f_0(X))$", "limit",
+                     f0x - tx * th.inv() * (ybar - f0X)),
+                    ("kernel-not-inverted", r"$\Theta$ in place of $\Theta^{-1}$", "limit",
+                     f0x + tx * th * (ybar - f0X)),
+                    ("growing", r"$e^{+t\Theta}$ in the trajectory", "trajectory",
+                     f0x - tx * th.inv() * (sp.Identity(N) - MatrixExp(t * th)) * (f0X - ybar)),
+                    ("rate-0", "the miss does not shrink with width", "rate", sp.S.Zero))
+
+
+def _gp_mutants():
+    kx, K, ybar = R.K_X, F.K, F.YBAR
+    return _mutants(R.GP_POSTERIOR_MEAN,
+                    ("kernel-not-inverted", r"$K(x,X)K\bar y$", "mean", kx * K * ybar),
+                    ("sign", r"$-K(x,X)K^{-1}\bar y$", "mean", -kx * K.inv() * ybar),
+                    ("factor-2", r"$2K(x,X)K^{-1}\bar y$", "mean", 2 * kx * K.inv() * ybar))
+
+
+def _min_norm_mutants():
+    A, b, w0 = R.A, R.B, R.W0
+    pinv = A.T * (A * A.T).inv()
+    return _mutants(R.MIN_NORM,
+                    ("ignores-w0", r"$A^\top(AA^\top)^{-1}b$: the minimum-norm solution whatever $w_0$", "limit",
+                     pinv * b),
+                    ("sign", r"$w_0 - A^\top(AA^\top)^{-1}(b - Aw_0)$", "limit", w0 - pinv * (b - A * w0)),
+                    ("factor-2", r"$w_0 + 2A^\top(AA^\top)^{-1}(b - Aw_0)$", "limit", w0 + 2 * pinv * (b - A * w0)))
+
+
+def _rate_mutants(statement, relation: str, *values):
+    return tuple(Mutant(f"{relation}-exponent-{str(v).replace('/', 'over')}",
+                        rf"exponent {sp.latex(v)} in place of {sp.latex(statement[relation].rhs)}",
+                        statement.with_rhs(relation, v)) for v in values)
+
+
+_HALF = sp.Rational(1, 2)
+
+CLAIMS = (
+    Claim("flow.function_space_ode", "Gradient flow in parameters is kernel gradient flow in function space",
+          "seeds 003, 001; Jacot et al. 2018, Sec. 3", F.FUNCTION_SPACE_ODE, F.derive_function_space_ode,
+          mutants=_ode_mutants()),
+    Claim("flow.linear_solution", "Constant kernel: the training residual is u(t) = exp(-tH) u(0)",
+          "seeds 001, 003; Jacot et al. 2018, Sec. 5", F.LINEAR_SOLUTION, F.derive_linear_solution,
+          mutants=_solution_mutants(), uses=("flow.function_space_ode",)),
+    Claim("flow.gd_discrete", "Discrete GD on the linearised model: u_{k+1} = (I - eta H) u_k, stable iff "
+          "eta < 2/lambda_max", "seeds 001, 003; Lee et al. 2019", F.GD_DISCRETE, F.derive_gd_discrete,
+          checks=(BOUNDARY_CHECK,), mutants=_gd_mutants(), uses=("flow.function_space_ode",)),
+    Claim("flow.spectral_decay", "Each eigen-component of the residual decays at its own eigenvalue's rate",
+          "seed 003 (Remark 3); Jacot et al. 2018, Sec. 5", F.SPECTRAL_DECAY, F.derive_spectral_decay,
+          checks=(DECAY_CHECK,), mutants=_decay_mutants(), uses=("flow.linear_solution", "flow.gd_discrete")),
+    Claim("flow.cost_decrease", "Kernel gradient descent decreases the cost: dC/dt = -||d||_K^2",
+          "seed 000; Jacot et al. 2018, Sec. 3", F.COST_DECREASE, F.derive_cost_decrease,
+          mutants=_cost_mutants()),
+    Claim("flow.ntk_constant", "The empirical NTK stays constant in training as the width grows",
+          "seeds 000, 004; Jacot et al. 2018, Thm 2 and Fig. 1; Dyer & Gur-Ari 2019", W.NTK_CONSTANT,
+          W.derive_ntk_constant, checks=(KERNEL_CHANGE_CHECK,),
+          mutants=_rate_mutants(W.NTK_CONSTANT, "change", -_HALF, sp.S.Zero)
+          + _rate_mutants(W.NTK_CONSTANT, "deviation", sp.S.NegativeOne)),
+    Claim("flow.lazy_weights", "Lazy training: the relative weight change vanishes like n^-1/2",
+          "seed 001; Chizat & Bach 2019; Lee et al. 2019", W.LAZY_WEIGHTS, W.derive_lazy_weights,
+          checks=(WEIGHT_CHANGE_CHECK,),
+          mutants=_rate_mutants(W.LAZY_WEIGHTS, "relative_change", sp.S.NegativeOne, sp.S.Zero, -_HALF / 2)),
+    Claim("flow.wide_net_follows_ode", "Wide networks trained by GD follow the linear ODE with the limiting NTK",
+          "seed 001; Lee et al. 2019, Thm 2.1", W.WIDE_NET_FOLLOWS_ODE, W.derive_wide_net_follows_ode,
+          checks=(ODE_GAP_CHECK,),
+          mutants=_mutants(W.WIDE_NET_FOLLOWS_ODE,
+                           ("ode-sign", r"$\dot u = +\Theta u$", "ode", W.THETA_INF * W.U),
+                           ("ode-factor-2", r"$\dot u = -2\Theta u$", "ode", -2 * W.THETA_INF * W.U))
+          + _rate_mutants(W.WIDE_NET_FOLLOWS_ODE, "gap", sp.S.NegativeOne, sp.S.Zero),
+          uses=("flow.linear_solution", "flow.ntk_constant", "flow.gd_discrete")),
+    Claim("flow.kernel_regression_limit", "Trained to convergence, a wide network is kernel regression with "
+          "the NTK from f_0", "seeds 003, 001; Jacot et al. 2018, Sec. 5; Lee et al. 2019",
+          R.KERNEL_REGRESSION, R.derive_kernel_regression, checks=(REGRESSION_CHECK,),
+          mutants=_regression_mutants(),
+          uses=("flow.function_space_ode", "flow.linear_solution", "flow.ntk_constant")),
+    Claim("flow.gp_posterior_mean", "Kernel regression is the posterior mean of the GP conditioned on the data",
+          "seed 002; Rasmussen & Williams 2006, Sec. 2.2", R.GP_POSTERIOR_MEAN, R.derive_gp_posterior_mean,
+          checks=(GP_CHECK,), mutants=_gp_mutants(), uses=("flow.kernel_regression_limit",)),
+    Claim("flow.min_norm", "GD on over-parameterised least squares converges to the solution closest to w_0",
+          "seed 001 (comment thread); Gunasekar et al. 2018", R.MIN_NORM, R.derive_min_norm,
+          checks=(MIN_NORM_CHECK,), mutants=_min_norm_mutants(), uses=("flow.gd_discrete",)),
+)
