@@ -34,7 +34,7 @@ import sympy as sp
 
 from . import duals
 from .core import Derivation, Domain, Justification, Quantity, Relation, Statement, Step
-from .gaussian import COVARIANCE, c, k11, k12, k22, mean, z
+from .gaussian import COVARIANCE, c, k11, k12, k22, z
 
 __all__ = [
     "SW2", "SB2", "Q", "E", "ED", "SIGMA_NEXT", "SIGMA_DOT", "THETA", "XI", "L", "N_UNITS",
@@ -73,8 +73,7 @@ def _pair(name: str, latex: str) -> Quantity:
 class Nonlinearity:
     """σ as a SymPy expression in z, its derivative, and (if any) its closed-form duals.
 
-    ``uses`` names the claim that establishes ``dual`` (None: derived here by Gaussian
-    moments, which works for polynomials).
+    ``uses`` names the claim that establishes ``dual`` and ``dual_prime``.
     """
 
     name: str
@@ -85,17 +84,23 @@ class Nonlinearity:
     uses: str | None = None
 
 
+def _from_duals(name: str, claim: str | None = None, derivative: sp.Expr | None = None) -> Nonlinearity:
+    sigma = duals.SIGMA[name]
+    return Nonlinearity(name, sigma, sp.diff(sigma, z) if derivative is None else derivative,
+                        duals.CLOSED_FORM.get(name) if claim else None,
+                        duals.DERIVATIVE_DUAL.get(name) if claim else None, claim)
+
+
 ACTIVATIONS = {
-    "relu": Nonlinearity("relu", duals.SIGMA["relu"], duals.SIGMA["step"],
-                         duals.CLOSED_FORM["relu"], duals.CLOSED_FORM["step"], "dual.relu"),
-    "identity": Nonlinearity("identity", z, sp.Integer(1), k12, sp.Integer(1)),
-    "quadratic": Nonlinearity("quadratic", z**2, 2 * z, k11 * k22 + 2 * k12**2, 4 * k12),
-    "tanh": Nonlinearity("tanh", sp.tanh(z), 1 - sp.tanh(z) ** 2),
-    "erf": Nonlinearity("erf", sp.erf(z), 2 / sp.sqrt(sp.pi) * sp.exp(-z**2)),
+    "relu": _from_duals("relu", "dual.relu", derivative=duals.SIGMA["step"]),
+    "erf": _from_duals("erf", "dual.erf"),
+    "identity": _from_duals("identity", "dual.polynomial"),
+    "quadratic": _from_duals("quadratic", "dual.polynomial"),
+    "tanh": _from_duals("tanh"),
 }
-"""σ, σ' and closed-form duals E[σ(u)σ(v)], E[σ'(u)σ'(v)] in (k11, k22, k12). ReLU's come from
-:mod:`derivations.duals` (claims dual.relu and dual.step); the polynomial ones are derived
-here by Gaussian moments; tanh and erf serve the finite-width identities only."""
+"""σ, σ' and the closed-form duals E[σ(u)σ(v)], E[σ'(u)σ'(v)] in (k11, k22, k12), all from
+:mod:`derivations.duals` (relu' is written as the step function, the derivative the networks
+backpropagate); tanh has no closed form and serves the finite-width identity only."""
 
 
 def gaussian_expectation(expr, normals) -> sp.Expr:
@@ -193,7 +198,7 @@ def recursion_statement(names, *, ntk: bool) -> Statement:
     )
 
 
-RECURSION_ACTIVATIONS = ("relu", "identity")
+RECURSION_ACTIVATIONS = ("relu", "erf", "identity")
 NNGP = recursion_statement(RECURSION_ACTIVATIONS, ntk=False)
 NTK = recursion_statement(RECURSION_ACTIVATIONS, ntk=True)
 
@@ -259,26 +264,15 @@ def _maps_count(statement: Statement) -> Step:
 
 
 def _dual_steps(statement: Statement) -> tuple[Step, ...]:
-    """Each ``dual[...]``: cited (relu) or integrated (polynomials); Price's theorem links dual'."""
+    """Each ``dual[...]`` is the closed form of its dual claim; Price's theorem links ``dual'``."""
     steps = []
-    a, b = sp.symbols("a b", real=True)
-    u_ab = sp.sqrt(k11) * a
-    v_ab = sp.sqrt(k22) * (c * a + sp.sqrt(1 - c**2) * b)
     for relation in statement.relations:
         if not relation.name.startswith("dual["):
             continue
         name = relation.name[5:-1]
         act = ACTIVATIONS[name]
-        if act.uses:
-            steps.append(_step(
-                rf"The {name} dual is the closed form of claim {act.uses}",
-                relation.rhs, act.dual, Justification.USES_CLAIM, statement.domain, uses=act.uses))
-        else:
-            lhs = gaussian_expectation(act.sigma.subs(z, u_ab) * act.sigma.subs(z, v_ab), (a, b))
-            steps.append(_step(
-                rf"The {name} dual by Gaussian moments, $u = \sqrt{{k_{{11}}}}a$, "
-                r"$v = \sqrt{k_{22}}(ca + \sqrt{1-c^2}b)$, $a, b$ i.i.d. $\mathcal{N}(0,1)$",
-                lhs, relation.rhs, Justification.INTEGRATE, statement.domain))
+        steps.append(_step(rf"The {name} dual is the closed form of claim {act.uses}",
+                           relation.rhs, act.dual, Justification.USES_CLAIM, statement.domain, uses=act.uses))
         prime = f"dual'[{name}]"
         if any(r.name == prime for r in statement.relations):
             steps.append(_step(
@@ -604,15 +598,22 @@ def _pd_statement(names) -> Statement:
     )
 
 
-POSITIVE_DEFINITE = _pd_statement(("relu",))
+POSITIVE_DEFINITE = _pd_statement(("relu", "erf"))
 
 
 @functools.cache
 def _hermite_coefficients(name: str) -> sp.Matrix:
-    """E[σ(z) He_k(z)]²/k! for z ~ N(0, 1), k ≤ _HERMITE_ORDER + 1, integrated by SymPy."""
+    """E[σ(z) He_k(z)]²/k! = E[σ^{(k)}(z)]²/k! for z ~ N(0, 1), k ≤ _HERMITE_ORDER + 1.
+
+    Gaussian integration by parts (Stein) moves He_k onto σ as k derivatives; SymPy
+    differentiates (distributionally for ReLU) and integrates term by term against the
+    standard normal density (exponentials combined first, which keeps erf's fast).
+    """
     sigma = ACTIVATIONS[name].sigma
-    return sp.Matrix([mean(sigma * sp.hermite_prob(k, z), 1) ** 2 / sp.factorial(k)
-                      for k in range(_HERMITE_ORDER + 2)])
+    phi = sp.exp(-z**2 / 2) / sp.sqrt(2 * sp.pi)
+    means = [sp.integrate(sp.powsimp(sp.expand(sp.diff(sigma, z, k) * phi)), (z, -sp.oo, sp.oo))
+             for k in range(_HERMITE_ORDER + 2)]
+    return sp.Matrix([m**2 / sp.factorial(k) for k, m in enumerate(means)])
 
 
 def _mehler_steps(statement: Statement, name: str) -> tuple[Step, Step]:
@@ -622,8 +623,8 @@ def _mehler_steps(statement: Statement, name: str) -> tuple[Step, Step]:
     hermite = _hermite_coefficients(name)
     return (
         _step(rf"Mehler: the Taylor coefficients of the {name} dual at unit variances are "
-              r"$a_k = \mathbb{E}[\sigma(z)\mathrm{He}_k(z)]^2/k! \ge 0$ (SymPy expands the dual "
-              rf"and integrates, $k \le {_HERMITE_ORDER + 1}$)",
+              r"$a_k = \mathbb{E}[\sigma(z)\mathrm{He}_k(z)]^2/k! = \mathbb{E}[\sigma^{(k)}(z)]^2/k! \ge 0$ "
+              rf"(SymPy expands the dual, differentiates $\sigma$ and integrates, $k \le {_HERMITE_ORDER + 1}$)",
               coefficients, hermite, Justification.INTEGRATE, statement.domain),
         _step(rf"Not a polynomial: $a_{{{_HERMITE_ORDER}}} + a_{{{_HERMITE_ORDER + 1}}} > 0$ (a polynomial "
               r"$\sigma$ of degree $p$ has $a_k = 0$ for $k > p$; the Hermite coefficients of a "
@@ -638,13 +639,17 @@ def derive_positive_definite(statement: Statement) -> Derivation:
     names = [r.name[5:-1] for r in statement.relations if r.name.startswith("dual[")]
     steps = tuple(s for name in names for s in _mehler_steps(statement, name))
     depth = int(statement["min_depth"].rhs)
-    depth_steps = tuple(
-        _step(rf"At depth $L_{{\min}} = {depth}$ the {name} NTK on the sphere is not affine in $c$ "
-              r"(SymPy iterates the statement's layer maps and differentiates twice), unlike "
-              r"$\Theta^1 = \sigma_w^2 c + \sigma_b^2$",
-              sp.diff(sphere_kernels(statement, name, depth)[1], c, 2), sp.Integer(0),
-              Justification.DIFFERENTIATE, statement.domain, op=">")
-        for name in names)
+    depth_steps = []
+    for name in names:
+        sigma = sphere_kernels(statement, name, depth)[0]
+        curvature = sum(sp.diff(sigma, c, k).subs(c, 0) for k in (2, 3))
+        depth_steps.append(_step(
+            rf"At depth $L_{{\min}} = {depth}$ the {name} NNGP on the sphere is not affine in $c$: its "
+            r"Taylor coefficients of order 2 and 3 at $c = 0$ (non-negative by Mehler) do not both "
+            r"vanish (SymPy iterates the statement's layer maps and differentiates), unlike "
+            r"$\Sigma^1 = \Theta^1 = \sigma_w^2 c + \sigma_b^2$, whose Gram matrix has rank $\le n_0 + 1$",
+            curvature, sp.Integer(0), Justification.DIFFERENTIATE, statement.domain, op=">"))
+    depth_steps = tuple(depth_steps)
     return Derivation(
         steps + depth_steps,
         r"For $L \ge 2$, $\Sigma^L(c) = \sigma_w^2\sum_k a_k (\cdot)^k + \sigma_b^2$ composed with "

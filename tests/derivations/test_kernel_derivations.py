@@ -1,0 +1,85 @@
+"""derivations.kernels: Gaussian moments, the symbolic networks, and that wrong statements fail."""
+import pytest
+import sympy as sp
+
+from derivations import kernels as K
+from derivations.engine import StepStatus, check_derivation, check_step
+from derivations.gaussian import c
+
+
+def test_gaussian_expectation_is_isserlis():
+    a, b = sp.symbols("a b", real=True)
+    s = sp.Symbol("s")
+    assert K.gaussian_expectation(a**4, (a,)) == 3
+    assert K.gaussian_expectation(a**6 * b**2, (a, b)) == 15
+    assert K.gaussian_expectation(a**3 * b + s * a * b, (a, b)) == 0
+    assert K.gaussian_expectation((s * a + b) ** 2, (a, b)) == s**2 + 1
+
+
+def _statuses(statement, derive):
+    return [o.status for o in check_derivation(derive(statement), statement.domain)]
+
+
+def _refuted(statement, derive) -> bool:
+    """Whether some step is refuted (checking stops at the first one)."""
+    return any(check_step(step, statement.domain).status is StepStatus.REFUTED
+               for step in derive(statement).steps)
+
+
+@pytest.mark.parametrize("statement, derive", [
+    (K.DECOMPOSITION, K.derive_decomposition), (K.GAUSSIAN_OUTPUTS, K.derive_gaussian_outputs),
+    (K.RELU_DIAGONAL, K.derive_relu_diagonal),
+])
+def test_every_step_is_proved(statement, derive):
+    """(The other statements' derivations are run by tests/test_claims.py.)"""
+    assert set(_statuses(statement, derive)) == {StepStatus.PROVED}
+
+
+def test_a_wrong_decomposition_is_refuted_by_the_tanh_instance_not_the_generic_step():
+    wrong = K.DECOMPOSITION.with_rhs("decomposition", K.DECOMPOSITION["decomposition"].rhs - K.SB2)
+    generic, instance, limit, _ = _statuses(wrong, K.derive_decomposition)
+    assert generic is StepStatus.UNSUPPORTED  # unknown functions have no values to sample
+    assert instance is StepStatus.REFUTED and limit is StepStatus.REFUTED
+
+
+@pytest.mark.parametrize("relation, wrong", [
+    ("theta", K.SW2 * K.SIGMA_DOT * K.THETA),
+    ("sigma", K.SW2 * K.E),
+    ("maps", K.L),
+    ("xi", K.SW2 * K.E + K.SW2 * K.SIGMA_DOT * K.XI),
+    ("theta1", K.SW2 * K.Q),
+])
+def test_wrong_layer_maps_are_refuted_symbolically(relation, wrong):
+    assert _refuted(K.NTK.with_rhs(relation, wrong), K.derive_ntk)
+
+
+def test_sphere_kernels_relu_depth_two_is_the_arc_cosine_formula():
+    sigma, theta = K.sphere_kernels(K.NTK, "relu", 2)
+    values = {K.SW2: 2, K.SB2: 0, c: sp.Rational(1, 3)}
+    angle = sp.acos(sp.Rational(1, 3))
+    expected_sigma = 2 * (sp.sin(angle) + (sp.pi - angle) / 3) / (2 * sp.pi) * 2
+    assert abs(sp.N(sigma.subs(values) - expected_sigma, 30)) < 1e-25
+    expected_theta = expected_sigma + 2 * (sp.pi - angle) / (2 * sp.pi) * sp.Rational(2, 3)
+    assert abs(sp.N(theta.subs(values) - expected_theta, 30)) < 1e-25
+
+
+def test_identity_network_kernels_are_affine_in_c():
+    _, theta = K.sphere_kernels(K.POLYNOMIAL_DEGENERATE, "identity", 3)
+    assert sp.Poly(sp.expand(theta), c).degree() == 1
+
+
+@pytest.mark.parametrize("d, m", [(2, 3), (3, 2), (4, 4)])
+def test_standard_monomials_count_harmonics(d, m):
+    harmonics = sum(sp.binomial(j + d - 1, d - 1) - (sp.binomial(j + d - 3, d - 1) if j >= 2 else 0)
+                    for j in range(m + 1))
+    assert K._standard_monomials(d, m) == harmonics
+
+
+def test_the_positive_definite_depth_step_refutes_depth_one():
+    wrong = K.POSITIVE_DEFINITE.with_rhs("min_depth", sp.Integer(1))
+    depth_step = K.derive_positive_definite(wrong).steps[-1]
+    assert check_step(depth_step, wrong.domain).status is StepStatus.REFUTED
+
+
+def test_relu_diagonal_refutes_lecun_variance():
+    assert _refuted(K.RELU_DIAGONAL.with_rhs("weight_var", sp.Integer(1)), K.derive_relu_diagonal)

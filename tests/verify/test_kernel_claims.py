@@ -1,0 +1,102 @@
+"""verify.claims.kernels: the iterated statement against numeric.kernels, and the check helpers."""
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from derivations import kernels as K
+from numeric import kernels as analytic
+from numeric.stats import CONSISTENT, INCONCLUSIVE, REFUTED
+from verify.budgets import get as budget
+from verify.checks import Context
+from verify.claims import kernels as claims
+
+
+@pytest.mark.parametrize("activation", K.RECURSION_ACTIVATIONS)
+@pytest.mark.parametrize("depth", [1, 2, 3, 4])
+@pytest.mark.parametrize("weight_std, bias_std", [(1.0, 0.0), (1.4, 0.3)])
+def test_analytic_kernels_equal_the_iterated_statement(activation, depth, weight_std, bias_std):
+    x = np.random.default_rng(depth).standard_normal((6, 4))
+    x[1] = -0.5 * x[0]
+    limits = claims.limit_kernels(K.NTK, activation, x, depth=depth, weight_std=weight_std, bias_std=bias_std)
+    sigma, theta = analytic.nngp_and_ntk(x, depth=depth, activation=activation, weight_std=weight_std,
+                                         bias_std=bias_std)
+    # arccos has infinite condition at |c| = 1 (the diagonal; x[1] = -x[0]/2): a rounding δ of
+    # c moves θ by √(2δ). numeric.kernels pins c = 1 on the diagonal; the lambdified closed form
+    # computes k12/√(k11 k22), so ReLU's two computations differ by ~√ε from the second layer on.
+    rtol = 1e-7 if activation == "relu" else 1e-12
+    for computed, stated in ((sigma, limits["sigma"]), (theta, limits["theta"])):
+        np.testing.assert_allclose(computed, stated, rtol=rtol, atol=rtol * np.abs(computed).max())
+    nngp_only = claims.limit_kernels(K.NNGP, activation, x, depth=depth, weight_std=weight_std,
+                                     bias_std=bias_std)
+    assert set(nngp_only) == {"sigma"}
+    np.testing.assert_allclose(nngp_only["sigma"], limits["sigma"], rtol=1e-15)
+
+
+def test_standard_limit_of_one_hidden_layer_is_the_readout_dual():
+    """Ξ² = E[σ(u)σ(v)] at Σ¹ (Ξ¹ = 0): the hidden layer's weights carry the whole limit."""
+    x = np.random.default_rng(0).standard_normal((3, 4))
+    limits = claims.limit_kernels(K.NTK, "identity", x, depth=2, weight_std=1.3, bias_std=0.5)
+    np.testing.assert_allclose(limits["xi"], 1.3**2 * x @ x.T / 4 + 0.25, rtol=1e-13)
+
+
+def test_a_statement_with_negative_layer_maps_is_refused():
+    wrong = K.NTK.with_rhs("maps", K.L - 3)
+    with pytest.raises(ValueError, match="layer maps"):
+        claims.limit_kernels(wrong, "relu", np.ones((2, 3)), depth=2, weight_std=1.0, bias_std=0.0)
+
+
+@pytest.mark.parametrize("draw, expected", [
+    (lambda rng, n: rng.standard_normal(n), 3.0),
+    (lambda rng, n: rng.laplace(size=n), 6.0),
+])
+def test_kurtosis_estimate_and_its_standard_error(draw, expected):
+    rng = np.random.default_rng(1)
+    estimates = [claims._kurtosis(draw(rng, 20_000)) for _ in range(40)]
+    values, errors = np.array(estimates).T
+    assert abs(values.mean() - expected) < 5 * values.std(ddof=1) / math.sqrt(len(values))
+    assert 0.7 < errors.mean() / values.std(ddof=1) < 1.3
+
+
+def test_sphere_points_are_unit_and_separated():
+    points = claims._sphere_points(np.random.default_rng(0), 12, 3, 0.3)
+    np.testing.assert_allclose(np.linalg.norm(points, axis=1), 1.0)
+    cosines = (points @ points.T)[np.triu_indices(12, 1)]
+    assert np.arccos(np.clip(cosines, -1, 1)).min() >= 0.3
+    with pytest.raises(ValueError, match="could not place"):
+        claims._sphere_points(np.random.default_rng(0), 20, 2, 1.0)
+
+
+def _context():
+    return Context(budget("quick"), 4.5, 0, "kernel.positive_definite", claims._PD_CHECK, {"depth": 2})
+
+
+def test_rank_comparisons_on_known_spectra():
+    ctx = _context()
+    gram = np.diag([3.0, 2.0, 1.0, 0.0])
+    positive, zero = claims._rank_comparisons(ctx, {"depth": 2}, gram, 3, 1.0)
+    assert positive.test.status == CONSISTENT and zero.test.status == CONSISTENT
+    _, too_small = claims._rank_comparisons(ctx, {"depth": 2}, gram, 2, 1.0)
+    assert too_small.test.status == REFUTED
+    (singular,) = claims._rank_comparisons(ctx, {"depth": 2}, gram, 4, 1.0)
+    assert singular.test.status == INCONCLUSIVE
+    (negative,) = claims._rank_comparisons(ctx, {"depth": 2}, np.diag([1.0, -1e-6]), 2, 1.0)
+    assert negative.test.status == REFUTED
+
+
+def test_the_decomposition_prediction_is_the_lambdified_statement_with_sigma_substituted():
+    relation = claims._concrete(K.DECOMPOSITION["decomposition"], "tanh")
+    assert not relation.rhs.has(K.SIGMA_FN) and relation.rhs.has(sp.tanh)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"activation": "tanh"}, "activation='tanh'"),
+    ({"depth": 0}, "depth=0"),
+    ({"x": np.ones(3)}, "x of shape"),
+])
+def test_limit_kernels_names_bad_arguments(kwargs, message):
+    arguments = {"activation": "relu", "x": np.ones((2, 3)), "depth": 2, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        claims.limit_kernels(K.NTK, arguments["activation"], arguments["x"], depth=arguments["depth"],
+                             weight_std=1.0, bias_std=0.0)
