@@ -41,20 +41,20 @@ D, L_, S_, A_ = (Justification.DIFFERENTIATE, Justification.LIMIT, Justification
 # ------------------------------------------------------------------ kappa and alpha
 
 alpha = sp.Symbol("alpha", positive=True)
-R0 = sp.Symbol(r"\|y_0\|", nonnegative=True)
-Rbar = sp.Symbol(r"\|\bar y\|", positive=True)
-rho = sp.Symbol(r"\rho", real=True)
-G = sp.Symbol(r"\|\nabla y\|", positive=True)
-Hn = sp.Symbol(r"\|\nabla^2 y\|", nonnegative=True)
+R0 = Quantity("lazy.norm_y0", r"\|y_0\|", nonnegative=True)
+Rbar = Quantity("lazy.norm_ybar", r"\|\bar y\|", positive=True)
+rho = sp.Symbol("rho", real=True)
+G = Quantity("lazy.norm_J", r"\|\nabla y\|", positive=True)
+Hn = Quantity("lazy.norm_H", r"\|\nabla^2 y\|", nonnegative=True)
 
 _KAPPA_GENERAL = sp.sqrt(alpha**2 * R0**2 - 2 * alpha * rho * R0 * Rbar + Rbar**2) * Hn / (alpha * G**2)
 
 KAPPA_ALPHA = Statement(
     (
-        Relation("general", Quantity("kappa_alpha", r"\kappa_\alpha(w_0)"), _KAPPA_GENERAL),
-        Relation("zero_output", Quantity("kappa_alpha|y0=0", r"\kappa_\alpha(w_0)\big|_{y(w_0)=0}"),
+        Relation("general", Quantity("lazy.kappa_alpha", r"\kappa_\alpha(w_0)"), _KAPPA_GENERAL),
+        Relation("zero_output", Quantity("lazy.kappa_alpha_zero", r"\kappa_\alpha(w_0)\big|_{y(w_0)=0}"),
                  Rbar * Hn / (alpha * G**2)),
-        Relation("large_alpha", Quantity("lim kappa_alpha", r"\lim_{\alpha\to\infty}\kappa_\alpha(w_0)"),
+        Relation("large_alpha", Quantity("lazy.kappa_alpha_limit", r"\lim_{\alpha\to\infty}\kappa_\alpha(w_0)"),
                  R0 * Hn / G**2),
     ),
     Domain({alpha: sp.Interval.open(0, sp.oo), R0: sp.Interval(0, sp.oo), Rbar: sp.Interval.open(0, sp.oo),
@@ -62,7 +62,7 @@ KAPPA_ALPHA = Statement(
            description=r"\alpha > 0,\ \|y_0\| \ge 0,\ \|\bar y\| > 0,\ \rho\in[-1,1],\ "
                        r"\|\nabla y\| > 0,\ \|\nabla^2 y\| \ge 0"),
     r"$\|y_0\| = \|y(w_0)\|$, $\rho = \langle y(w_0), \bar y\rangle/(\|y_0\|\|\bar y\|)$, norms of the "
-    r"unscaled model at $w_0$ (seed 001; Chizat \& Bach 2019)",
+    r"unscaled model at $w_0$ (seed 001; Chizat and Bach 2019)",
 )
 
 
@@ -112,35 +112,37 @@ TOY_MODEL = (TOY_W * _X + TOY_W**2 * _X + sp.sin(sp.exp(TOY_W / 10))) * (TOY_W -
 """f(w) of seed 001 at x = 3/2."""
 
 _E = sp.exp(sp.Rational(1, 25))
-TOY_F = _F = sp.symbols("f'(w_0) f''(w_0) f'''(w_0)", positive=True)
+TOY_F = _F = sp.symbols("f_1 f_2 f_3", positive=True)
 TOY_DERIVATIVES = {
     _F[0]: sp.Rational(21, 25) + sp.sin(_E),
     _F[1]: sp.Rational(27, 5) + _E * sp.cos(_E) / 5,
     _F[2]: 9 + 3 * _E * sp.cos(_E) / 100 - 3 * _E**2 * sp.sin(_E) / 100,
 }
-"""f'(w_0), f''(w_0), f'''(w_0): symbols in the statement (so that SymPy's algebra stays
+"""f_k = f^{(k)}(w_0), k = 1, 2, 3: symbols in the statement (so that SymPy's algebra stays
 polynomial), their closed forms the domain's derived values, checked by differentiation."""
 
-ybar = sp.Symbol(r"\bar y", real=True)
+ybar = Quantity("lazy.ybar", r"\bar y", real=True)
 s = sp.Symbol("s", real=True)
 _F1, _F2, _F3 = _F
 _t = ybar / alpha
 
 TOY = Statement(
     (
-        Relation("initial_output", Quantity("f(w0)", "f(w_0)"), sp.Integer(0)),
-        Relation("kappa", Quantity("kappa_alpha toy", r"\kappa_\alpha(w_0)"),
+        Relation("initial_output", Quantity("lazy.toy_f_w0", "f(w_0)"), sp.Integer(0)),
+        Relation("kappa", Quantity("lazy.toy_kappa", r"\kappa_\alpha(w_0)"),
                  sp.Abs(ybar) * _F2 / (alpha * _F1**2)),
-        Relation("minimiser", Quantity("w* - w0", r"w^*_\alpha - w_0"),
+        Relation("minimiser", Quantity("lazy.toy_offset", r"w^*_\alpha - w_0"),
                  _t / _F1 - _F2 * _t**2 / (2 * _F1**3) + (3 * _F2**2 - _F1 * _F3) * _t**3 / (6 * _F1**5)),
-        Relation("leading_coefficient", Quantity("lim alpha (w* - w0)", r"\lim_{\alpha\to\infty}\alpha(w^*_\alpha - w_0)"),
+        Relation("leading_coefficient", Quantity("lazy.toy_leading", r"\lim_{\alpha\to\infty}\alpha(w^*_\alpha - w_0)"),
                  ybar / _F1),
-        Relation("loss_gap", Quantity("L - L_lin", r"(L_\alpha - L^{\mathrm{lin}}_\alpha)(w_0 + s/\alpha)"),
+        Relation("loss_gap", Quantity("lazy.toy_loss_gap", r"(L_\alpha - L^{\mathrm{lin}}_\alpha)(w_0 + s/\alpha)"),
                  (_F1 * s - ybar) * _F2 * s**2 / (2 * alpha)),
     ),
     Domain({alpha: sp.Interval.open(0, sp.oo), ybar: sp.Interval(-2, 2), s: sp.Interval(-2, 2)},
            derived=TOY_DERIVATIVES, description=r"\alpha > 0,\ \bar y \in [-2, 2],\ s \in [-2, 2]"),
-    r"$f(w) = (w x + w^2 x + \sin e^{w/10})(w - 2/5)$, $x = 3/2$, $w_0 = 2/5$, "
+    r"$f(w) = (w x + w^2 x + \sin e^{w/10})(w - 2/5)$, $x = 3/2$, $w_0 = 2/5$, $f_k = f^{(k)}(w_0)$: "
+    r"$f_1 = 21/25 + \sin e^{1/25}$, $f_2 = 27/5 + e^{1/25}\cos(e^{1/25})/5$, "
+    r"$f_3 = 9 + 3e^{1/25}\cos(e^{1/25})/100 - 3e^{2/25}\sin(e^{1/25})/100$; "
     r"$L_\alpha(w) = \tfrac12(\alpha f(w) - \bar y)^2$, $L^{\mathrm{lin}}_\alpha(w) = "
     r"\tfrac12(\alpha f'(w_0)(w - w_0) - \bar y)^2$; the minimiser and the loss gap up to "
     r"$O(\alpha^{-4})$ and $O(\alpha^{-2})$ (seed 001)",
@@ -212,7 +214,7 @@ def exponent_name(parameterization: str, depth: int, quantity: str) -> str:
 KAPPA_WIDTH = Statement(
     tuple(
         Relation(exponent_name(p, L, q),
-                 Quantity(f"exponent of {q}, {p}, L={L}",
+                 Quantity(f"lazy.exponent.{p}.L{L}.{q}",
                           rf"\partial\log {tex}/\partial\log n\,\big|_{{\mathrm{{{p}}},\,L={L}}}"),
                  sp.S(_EXPONENTS[(p, L)][i]))
         for p, L in CONFIGURATIONS for i, (q, tex) in enumerate(_QUANTITIES)
@@ -312,15 +314,15 @@ def derive_kappa_width(statement: Statement) -> Derivation:
 # ------------------------------------------------------------------ linearisation
 
 r = sp.Symbol("r", nonnegative=True)
-Q = sp.Symbol(r"\|\nabla^2 y[v,v]\|", nonnegative=True)
-Theta0 = sp.Symbol(r"\hat\Theta_{w_0}", real=True)
-Theta_w = sp.Symbol(r"\hat\Theta_{w}", real=True)
+Q = Quantity("lazy.norm_Hvv", r"\|\nabla^2 y[v,v]\|", nonnegative=True)
+Theta0 = Quantity("lazy.ntk_w0", r"\hat\Theta_{w_0}", real=True)
+Theta_w = Quantity("lazy.ntk_w", r"\hat\Theta_{w}", real=True)
 
 LINEARIZATION = Statement(
     (
-        Relation("remainder", Quantity("|f - f_lin|", r"\|f(w_0 + r v) - f_{\mathrm{lin}}(w_0 + r v)\|"),
+        Relation("remainder", Quantity("lazy.remainder", r"\|f(w_0 + r v) - f_{\mathrm{lin}}(w_0 + r v)\|"),
                  Q * r**2 / 2),
-        Relation("kernel", Quantity("K_lin(x, x'; w)", r"\nabla_w f_{\mathrm{lin}}(x, w)\cdot\nabla_w f_{\mathrm{lin}}(x', w)"),
+        Relation("kernel", Quantity("lazy.linearised_kernel", r"\nabla_w f_{\mathrm{lin}}(x, w)\cdot\nabla_w f_{\mathrm{lin}}(x', w)"),
                  Theta0),
     ),
     Domain({r: sp.Interval(0, 1), Q: sp.Interval(0, sp.oo), Theta0: sp.Interval(-sp.oo, sp.oo),

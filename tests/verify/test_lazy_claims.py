@@ -18,28 +18,40 @@ def test_the_family_is_registered_with_mutants():
         assert len(claim.mutants) >= 3 and claim.checks
 
 
+def _curves(spec):
+    assert spec["figure"] == "series"
+    return {c["label"]: (np.array(c["x"]), np.array(c["y"])) for c in spec["curves"]}
+
+
 def test_kappa_against_alpha_figure():
     result = _evaluate("lazy.kappa_alpha")
     assert result.status == VERIFIED
-    data = result.checks[0].data["kappa_vs_alpha"]
-    alpha = np.array(data["alpha"])
-    zero = data["zero_output"]
-    assert np.allclose(np.array(zero["measured"]) * alpha, zero["measured"][0] * alpha[0], rtol=1e-10)
-    assert np.allclose(zero["measured"], zero["exact"], rtol=1e-10)
-    assert np.allclose(data["general"]["measured"], data["general"]["exact"], rtol=1e-10)
-    assert data["general"]["exact"][-1] == pytest.approx(data["limit"], rel=0.05)
+    curves = _curves(result.checks[0].data["kappa_vs_alpha"])
+    alpha, zero = curves["$y(w_0) = 0$: measured"]
+    assert np.allclose(zero * alpha, zero[0] * alpha[0], rtol=1e-10)
+    line_alpha, line = curves[r"$y(w_0) = 0$: $\kappa_1/\alpha$"]
+    assert np.allclose(np.interp(np.log(alpha), np.log(line_alpha), np.log(line)), np.log(zero), atol=1e-10)
+    general = curves[r"$y(w_0) \ne 0$: measured"][1]
+    limit = curves[r"limit $\|y_0\|\|\nabla^2 y\|/\|\nabla y\|^2$"][1][0]
+    assert abs(general[-1] - limit) < abs(general[0] - limit) and zero[-1] < zero[0] * 1e-4
 
 
-def test_toy_model_loss_curves():
+def test_toy_model_figures():
     result = _evaluate("lazy.toy_model")
     assert result.status == VERIFIED
-    curves = result.checks[0].data["loss_curves"]
-    w0 = curves["w"].index(min(curves["w"], key=lambda w: abs(w - 0.4)))
-    for a, true, lin in zip(curves["alpha"], curves["true"], curves["linearised"]):
-        assert len(true) == len(lin) == len(curves["w"])
-        assert true[w0] == pytest.approx(lin[w0], rel=0.05)
-    gaps = [np.max(np.abs(np.array(t) - np.array(l))) for t, l in zip(curves["true_s"], curves["linearised_s"])]
+    data = result.checks[0].data
+    near = _curves(data["toy_losses"])
+    for a in (2, 100):
+        w, true = near[rf"$\alpha = {a}$"]
+        lin = near[rf"$\alpha = {a}$, linearised"][1]
+        i = int(np.argmin(np.abs(w - 0.4)))
+        assert true[i] == pytest.approx(lin[i], rel=0.05)
+    lazy_scale = _curves(data["toy_losses_lazy_scale"])
+    lin = lazy_scale["linearised (every alpha)"][1]
+    gaps = [np.max(np.abs(lazy_scale[rf"$\alpha = {a}$"][1] - lin)) for a in (2, 5, 20, 100)]
     assert gaps == sorted(gaps, reverse=True)
+    alphas, offsets = _curves(data["toy_minimiser"])["root of alpha f(w) = ybar"]
+    assert np.allclose(offsets * alphas, offsets[-1] * alphas[-1], rtol=0.1)
 
 
 def test_linearization_is_verified():
@@ -51,8 +63,9 @@ def test_kappa_against_width_figure():
     result = _evaluate("lazy.kappa_width")
     assert result.status == VERIFIED
     data = result.checks[0].data
-    for key in ("kappa_vs_width/ntk/L2", "kappa_vs_width/standard/L2", "kappa_vs_width/ntk/L3",
-                "kappa_vs_width/standard/L3"):
-        entry = data[key]
-        assert len(entry["widths"]) == len(entry["kappa"]) == 4
-        assert abs(entry["slope"] - entry["exponent"]) < 5 * entry["slope_se"]
+    for depth in (2, 3):
+        curves = _curves(data[f"kappa_vs_width/L{depth}"])
+        for p in ("ntk", "standard"):
+            n, kappa = curves[f"{p}: measured"]
+            assert len(n) == 4 and np.all(np.diff(kappa) < 0)
+            assert any(label.startswith(f"{p}: fitted slope") for label in curves)

@@ -5,19 +5,18 @@
 Conventions: networks of :mod:`numeric.networks` (depth L = number of affine layers, NTK or
 standard parameterisation, σ_b = 0), ReLU; norms as in :mod:`derivations.lazy`.
 
-Figure data (``CheckResult.data``):
+Figure data (``CheckResult.data``, in the shapes of :mod:`verify.figdata`, all "series"):
 
-* ``kappa_vs_alpha`` (lazy.kappa_alpha): one network swept over α: ``alpha``, and for
-  ``zero_output`` and ``general`` the ``measured`` κ_α and the ``exact`` statement values;
-  ``limit`` is the large-α limit of the general relation.
-* ``loss_curves`` (lazy.toy_model): for each α in ``alpha``, the normalised losses
-  L_α(w)/α² (``true``) and L^lin_α(w)/α² (``linearised``) on the grid ``w``, and the
-  minimiser offsets ``offset`` (None where the nearest root is not bracketed); ``s``,
-  ``true_s`` and ``linearised_s`` are the same losses at w = w₀ + s/α (unnormalised).
-* ``kappa_vs_width/<parameterization>/L<depth>`` (lazy.kappa_width): ``widths``, the mean
-  ``jacobian`` (‖∇y‖²) and ``hessian`` (‖∇²y‖) with relative SEs, ``kappa`` = ‖ȳ‖·mean
-  ‖∇²y‖/mean ‖∇y‖², the fitted ``slope`` with ``slope_se`` and ``intercept`` of log κ
-  against log n, and the derived ``exponent``.
+* ``kappa_vs_alpha`` (lazy.kappa_alpha): one network swept over α, log-log: κ_α measured
+  with and without the zero-output construction (points) and the statement's relations
+  (lines), with the large-α limit of the general one.
+* ``toy_losses``, ``toy_losses_lazy_scale``, ``toy_minimiser`` (lazy.toy_model): the
+  normalised losses L_α(w)/α² and their linearisations for α = 2, 100 (ȳ = 1); the losses
+  at w = w₀ + s/α for α = 2, 5, 20, 100 with the α-independent linearised one; the minimiser's
+  offset w*_α − w₀ against α beside ȳ/(α f'(w₀)).
+* ``kappa_vs_width/L2``, ``kappa_vs_width/L3`` (lazy.kappa_width): κ = mean ‖∇²y‖ / mean
+  ‖∇y‖² (‖ȳ‖ = 1) against n for both parameterisations (points, 1 SE), the fitted line
+  (slope ± SE in the label) and the derived exponent's line through the points' centre.
 """
 from __future__ import annotations
 
@@ -35,6 +34,7 @@ from numeric.lazy import Linearization, inverse_relative_scale, kink_free_radius
 from numeric.networks import MLP, PARAMETERIZATIONS
 from numeric.stats import loglog_slope, nonzero_test
 
+from .. import figdata
 from ..checks import predict, predictor
 from ..claim import Claim, Mutant, NumericCheck
 from ..results import Comparison
@@ -112,14 +112,19 @@ def _record_alpha_sweep(statement, net, params, x, point, ctx) -> None:
     measured = [_scaled(net, params, x, float(a), ctx) for a in _ALPHA_SWEEP]
     args = (lazy.alpha, lazy.R0, lazy.Rbar, lazy.rho, lazy.G, lazy.Hn)
     values = [point[s] for s in args[1:]]
-    exact = {name: predictor(statement[name], args)(_ALPHA_SWEEP, *values) for name in ("zero_output", "general")}
-    ctx.record("kappa_vs_alpha", {
-        "alpha": _ALPHA_SWEEP.tolist(),
-        "zero_output": {"measured": [z.value for z, _ in measured], "exact": np.broadcast_to(
-            exact["zero_output"], _ALPHA_SWEEP.shape).tolist()},
-        "general": {"measured": [g.value for _, g in measured], "exact": exact["general"].tolist()},
-        "limit": predict(statement, "large_alpha", {s: point[s] for s in args[1:]}),
-    })
+    fine = np.logspace(-2, 3, 61)
+    exact = {name: np.broadcast_to(predictor(statement[name], args)(fine, *values), fine.shape)
+             for name in ("zero_output", "general")}
+    limit = predict(statement, "large_alpha", {s: point[s] for s in args[1:]})
+    ctx.record("kappa_vs_alpha", figdata.series(
+        r"$\kappa_\alpha$ of one network (2 inputs) against the output scale $\alpha$", r"$\alpha$",
+        r"$\kappa_\alpha(w_0)$", [
+            figdata.curve(r"$y(w_0) = 0$: $\kappa_1/\alpha$", fine, exact["zero_output"]),
+            figdata.curve(r"$y(w_0) = 0$: measured", _ALPHA_SWEEP, [z.value for z, _ in measured], style="points"),
+            figdata.curve(r"$y(w_0) \ne 0$: general relation", fine, exact["general"]),
+            figdata.curve(r"$y(w_0) \ne 0$: measured", _ALPHA_SWEEP, [g.value for _, g in measured], style="points"),
+            figdata.curve(r"limit $\|y_0\|\|\nabla^2 y\|/\|\nabla y\|^2$", fine[[0, -1]], [limit, limit]),
+        ], logx=True, logy=True))
 
 
 def _alpha_configs(budget):
@@ -162,7 +167,8 @@ def _alpha_mutants():
 
 # ------------------------------------------------------------------ lazy.toy_model
 
-_LOSS_ALPHAS = (1.0, 2.0, 5.0, 20.0, 100.0)
+_LOSS_ALPHAS = (2.0, 5.0, 20.0, 100.0)
+_NEAR_ALPHAS = (2.0, 100.0)
 _LOSS_TARGET = 1.0
 
 
@@ -184,22 +190,31 @@ def _toy_measure(statement, config, ctx):
 
 
 def _record_loss_curves(ctx) -> None:
-    w = np.linspace(-0.6, 1.4, 201)
-    s = np.linspace(-2.0, 2.0, 101)
-    curves = {"alpha": list(_LOSS_ALPHAS), "target": _LOSS_TARGET, "w": w.tolist(), "s": s.tolist(),
-              "true": [], "linearised": [], "true_s": [], "linearised_s": [], "offset": []}
+    """The blog's figures: normalised losses near w0, the same on the lazy scale w0 + s/alpha,
+    and the minimiser's distance to w0 against alpha."""
+    w = np.linspace(-0.2, 1.0, 121)
+    s = np.linspace(-1.5, 1.5, 61)
+    near, lazy_scale = [], []
     for a in _LOSS_ALPHAS:
-        true, lin = toy_model.losses(a, _LOSS_TARGET, w)
-        curves["true"].append((true / a**2).tolist())
-        curves["linearised"].append((lin / a**2).tolist())
-        true_s, lin_s = toy_model.losses(a, _LOSS_TARGET, toy_model.W0 + s / a)
-        curves["true_s"].append(true_s.tolist())
-        curves["linearised_s"].append(lin_s.tolist())
-        try:
-            curves["offset"].append(toy_model.minimiser_offset(a, _LOSS_TARGET))
-        except ValueError:
-            curves["offset"].append(None)
-    ctx.record("loss_curves", curves)
+        if a in _NEAR_ALPHAS:
+            true, lin = toy_model.losses(a, _LOSS_TARGET, w)
+            near += [figdata.curve(rf"$\alpha = {a:g}$", w, true / a**2),
+                     figdata.curve(rf"$\alpha = {a:g}$, linearised", w, lin / a**2)]
+        lazy_scale.append(figdata.curve(rf"$\alpha = {a:g}$", s, toy_model.losses(a, _LOSS_TARGET, toy_model.W0 + s / a)[0]))
+    lazy_scale.append(figdata.curve("linearised (every alpha)", s,
+                                    toy_model.losses(1.0, _LOSS_TARGET, toy_model.W0 + s)[1]))
+    ctx.record("toy_losses", figdata.series(
+        rf"Normalised losses $L_\alpha(w)/\alpha^2$, $\bar y = {_LOSS_TARGET:g}$", "$w$", r"$L/\alpha^2$", near))
+    ctx.record("toy_losses_lazy_scale", figdata.series(
+        r"Losses at $w = w_0 + s/\alpha$: the true ones approach the linearised one", "$s$",
+        r"$L_\alpha(w_0 + s/\alpha)$", lazy_scale))
+    alphas = np.logspace(1, 9, 17)
+    offsets = [toy_model.minimiser_offset(float(a), _LOSS_TARGET) for a in alphas]
+    ctx.record("toy_minimiser", figdata.series(
+        r"Distance of the minimiser from $w_0$: $O(1/\alpha)$", r"$\alpha$", r"$w^*_\alpha - w_0$", [
+            figdata.curve("root of alpha f(w) = ybar", alphas, offsets, style="points"),
+            figdata.curve(r"$\bar y/(\alpha f'(w_0))$", alphas, _LOSS_TARGET / (alphas * toy_model.derivatives()[0])),
+        ], logx=True, logy=True))
 
 
 _TOY_CHECK = NumericCheck(
@@ -288,12 +303,8 @@ def _width_measure(statement, config, ctx):
     tag = _config(config) + (("widths", tuple(int(w) for w in widths)),)
     samples = len(widths) * _SEEDS[ctx.budget.level][1]
     if config.get("figure"):
-        kappa = hessian / jacobian
-        ctx.record(f"kappa_vs_width/{p}/L{depth}", {
-            "widths": widths.tolist(), "jacobian": jacobian.tolist(), "jacobian_se": jacobian_se.tolist(),
-            "hessian": hessian.tolist(), "hessian_se": hessian_se.tolist(), "kappa": kappa.tolist(),
-            "slope": slope, "slope_se": slope_se, "intercept": float(fit_h.coef[0] - fit_j.coef[0]),
-            "exponent": exponent["kappa"]})
+        _record_width_figure(ctx, p, depth, widths, hessian / jacobian, np.hypot(hessian_se, jacobian_se),
+                             (float(fit_h.coef[0] - fit_j.coef[0]), slope, slope_se), exponent["kappa"])
     return (
         Comparison("exponent of kappa", tag, ctx.test(slope, slope_se, exponent["kappa"], scale=scale, kind="rate"), samples),
         Comparison("exponent of kappa differs from 0", tag,
@@ -303,6 +314,22 @@ def _width_measure(statement, config, ctx):
         Comparison("exponent of the squared Jacobian norm", tag,
                    ctx.test(float(fit_j.coef[1]), fit_j.se(1), exponent["jacobian"], scale=scale, kind="rate"), samples),
     )
+
+
+def _record_width_figure(ctx, p, depth, widths, kappa, log_se, fit, exponent) -> None:
+    """κ against n for both parameterisations at one depth, with fitted and derived lines."""
+    intercept, slope, slope_se = fit
+    key = f"kappa_vs_width/L{depth}"
+    kept = [c for c in ctx.data.get(key, {}).get("curves", ()) if not c["label"].startswith(p)]
+    fine = np.geomspace(widths[0], widths[-1], 20)
+    anchor = np.exp(np.mean(np.log(kappa)) - exponent * np.mean(np.log(widths)))
+    ctx.record(key, figdata.series(
+        rf"$\kappa$ against width, {depth - 1} hidden layer{'s' if depth > 2 else ''} (ReLU, $\|\bar y\| = 1$)",
+        "$n$", r"$\kappa(w_0)$", kept + [
+            figdata.curve(f"{p}: measured", widths, kappa, yerr=kappa * log_se, style="points"),
+            figdata.curve(f"{p}: fitted slope {slope:.3f} ± {slope_se:.3f}", fine, np.exp(intercept) * fine**slope),
+            figdata.curve(f"{p}: derived exponent {exponent:g}", fine, anchor * fine**exponent),
+        ], logx=True, logy=True))
 
 
 _WIDTH_CHECK = NumericCheck(
