@@ -50,3 +50,13 @@ def test_sample_points_have_the_stated_norms():
     x = rkhs.sample_points(np.random.default_rng(2), 50, 4)
     norms = np.linalg.norm(x, axis=1) / 2
     assert x.shape == (50, 4) and norms.min() >= 0.5 and norms.max() <= 1.5
+
+
+def test_feature_check_pairs_have_the_drawn_geometry():
+    from verify.claims import features as claims
+    rng = np.random.default_rng(3)
+    x = claims._pair_at_correlation(rng, 4, -0.3, (0.5, 1.5))
+    assert np.allclose(np.linalg.norm(x, axis=1), [1.0, 3.0])
+    assert x[0] @ x[1] / 3 == pytest.approx(-0.3)
+    y = claims._pair_at_distance(rng, 3, 0.7)
+    assert np.linalg.norm(y[0] - y[1]) == pytest.approx(0.7)
