@@ -58,7 +58,8 @@ SPECTRA = (
 )
 """H = Q Lambda Q^T at N = 2 and N = 3: rational orthogonal Q, symbolic eigenvalues."""
 
-_FLOW = r"$L(\theta) = \frac12\|y(\theta) - \bar y\|^2$ (a sum over the $N$ points), $\dot\theta = -\nabla_\theta L$"
+_FLOW = (r"$L(\theta) = \frac12\|y(\theta) - \bar y\|^2$ (a sum over the $N$ points), "
+         r"$\dot\theta = -\nabla_\theta L$")
 
 FUNCTION_SPACE_ODE = Statement(
     (Relation("ode", Quantity("dy/dt", r"\dot{y}"), -H * (Y - YBAR)),
@@ -149,7 +150,7 @@ def derive_linear_solution(statement: Statement) -> Derivation:
             spectrum.orthogonality(),
             spectrum.power_step(),
             real_step(rf"$N={n}$: differentiate the stated $u(t)$ in $t$; it solves $\dot u = -Hu$",
-                 u.diff(t), -spectrum.matrix * u, Justification.DIFFERENTIATE),
+                      u.diff(t), -spectrum.matrix * u, Justification.DIFFERENTIATE),
             real_step(rf"$N={n}$: at $t = 0$ it starts at $u_0$", u.subs(t, 0), u0, Justification.SUBSTITUTE),
         ]
     return Derivation(tuple(steps),
@@ -170,13 +171,14 @@ def derive_spectral_decay(statement: Statement) -> Derivation:
                                  for i in range(spectrum.size)])
     return Derivation((
         real_step(r"The columns of $Q$ are eigenvectors: $Q^\top H = \Lambda Q^\top$, so "
-             r"$c_i = q_i^\top u$ obeys $\dot c_i = -q_i^\top H u = -\lambda_i c_i$",
-             sp.ImmutableMatrix(spectrum.Q.T * spectrum.matrix), sp.ImmutableMatrix(spectrum.diagonal * spectrum.Q.T)),
+                  r"$c_i = q_i^\top u$ obeys $\dot c_i = -q_i^\top H u = -\lambda_i c_i$",
+                  sp.ImmutableMatrix(spectrum.Q.T * spectrum.matrix),
+                  sp.ImmutableMatrix(spectrum.diagonal * spectrum.Q.T)),
         real_step(r"Solve $\dot c = -\lambda c$, $c(0) = c_0$ (SymPy's dsolve)", solved, rhs,
-             Justification.INTEGRATE),
+                  Justification.INTEGRATE),
         real_step(r"Project the linear solution $u(t) = Qe^{-t\Lambda}Q^\top u_0$ on the eigenvectors ($N=2$)",
-             sp.ImmutableMatrix(spectrum.Q.T * u), stated, Justification.USES_CLAIM,
-             uses="flow.linear_solution"),
+                  sp.ImmutableMatrix(spectrum.Q.T * u), stated, Justification.USES_CLAIM,
+                  uses="flow.linear_solution"),
     ), "Each eigen-component evolves on its own: fastest along the largest eigenvalues "
        "(spectral bias; Jacot et al. Sec. 5, early stopping).")
 
@@ -213,19 +215,20 @@ def derive_gd_discrete(statement: Statement) -> Derivation:
     threshold = statement["threshold"].rhs
     return Derivation((
         real_step(r"One GD step on the linearised model ($N=2$, $P=3$, gradient by differentiation): "
-             r"$u_{k+1} = u_k - \eta JJ^\top u_k$, the stated recursion with $H = JJ^\top$ (flow.function_space_ode)",
-             u_next, stated, Justification.DIFFERENTIATE),
+                  r"$u_{k+1} = u_k - \eta JJ^\top u_k$, the stated recursion with $H = JJ^\top$ "
+                  r"(flow.function_space_ode)",
+                  u_next, stated, Justification.DIFFERENTIATE),
         real_step(r"In the eigenbasis of $H = Q\Lambda Q^\top$ the recursion is diagonal: "
-             r"$Q^\top (I - \eta H) Q = \operatorname{diag}(\rho(\eta, \lambda_i))$, so "
-             r"$q_i^\top u_k = \rho(\eta, \lambda_i)^k\, q_i^\top u_0$",
-             sp.ImmutableMatrix(spectrum.Q.T * sp.ImmutableMatrix.hstack(*columns)), modes),
+                  r"$Q^\top (I - \eta H) Q = \operatorname{diag}(\rho(\eta, \lambda_i))$, so "
+                  r"$q_i^\top u_k = \rho(\eta, \lambda_i)^k\, q_i^\top u_0$",
+                  sp.ImmutableMatrix(spectrum.Q.T * sp.ImmutableMatrix.hstack(*columns)), modes),
         real_step(r"Every mode decays iff $|\rho(\eta, \lambda_i)| < 1$ for all $i$: SymPy solves "
-             r"$|\rho(\eta, \lambda)| < 1$ for $\eta > 0$; the supremum of the interval, at the largest "
-             r"eigenvalue, is the stated threshold",
-             supremum, threshold.subs(lam_max, lam)),
+                  r"$|\rho(\eta, \lambda)| < 1$ for $\eta > 0$; the supremum of the interval, at the largest "
+                  r"eigenvalue, is the stated threshold",
+                  supremum, threshold.subs(lam_max, lam)),
         real_step(r"At $\eta = \eta_c$ the top mode is marginal: $\rho(\eta_c, \lambda_{\max}) = -1$ "
-             r"(it flips sign and keeps its size)",
-             rho.subs({eta: threshold, lam: lam_max}), sp.Integer(-1), Justification.SUBSTITUTE),
+                  r"(it flips sign and keeps its size)",
+                  rho.subs({eta: threshold, lam: lam_max}), sp.Integer(-1), Justification.SUBSTITUTE),
     ), r"Below $\eta_c$ every mode contracts (geometrically, at rate $|1 - \eta\lambda_i|$), above it the "
        r"top mode grows: GD converges for every start iff $\eta < 2/\lambda_{\max}$.")
 

@@ -94,22 +94,23 @@ def derive_kernel_regression(statement: Statement) -> Derivation:
     inverse = spectrum.apply([1 / lam_i for lam_i in spectrum.eigenvalues])
     first_order = (error_x * inverse - kernel_x * inverse * error * inverse) * (values["ybar"] - values["f_0X"])
     return Derivation((
-        real_step(r"Integrate the test-point ODE $\partial_t f_t(x) = -\Theta(x, X)\,e^{-t\Theta}(f_0(X) - \bar y)$ "
-             r"from 0 to $t$ (SymPy, entry by entry in the eigenbasis, $N = 2$): the stated trajectory",
-             integrated, trajectory, Justification.INTEGRATE),
+        real_step(r"Integrate the test-point ODE "
+                  r"$\partial_t f_t(x) = -\Theta(x, X)\,e^{-t\Theta}(f_0(X) - \bar y)$ "
+                  r"from 0 to $t$ (SymPy, entry by entry in the eigenbasis, $N = 2$): the stated trajectory",
+                  integrated, trajectory, Justification.INTEGRATE),
         real_step(r"Take $t \to \infty$ (all $\lambda_i > 0$): the stated limit",
-             taken, limit, Justification.LIMIT),
+                  taken, limit, Justification.LIMIT),
         real_step(r"At a training point $x = x_1$ ($\Theta(x, X)$ the first row of $\Theta$) the limit "
-             r"interpolates: $f_\infty(x_1) = \bar y_1$",
-             at_training_point, values["ybar"][0:1, :], Justification.SUBSTITUTE),
+                  r"interpolates: $f_\infty(x_1) = \bar y_1$",
+                  at_training_point, values["ybar"][0:1, :], Justification.SUBSTITUTE),
         real_step(r"Perturb the kernel, $\Theta \to \Theta + \varepsilon E$, $\Theta(x, X) \to \Theta(x, X) + "
-             r"\varepsilon e$: the limit moves to first order by $(e - \Theta(x,X)\Theta^{-1}E)\Theta^{-1}"
-             r"(\bar y - f_0(X))$, linear in the kernel's error",
-             perturbed.diff(eps).subs(eps, 0), first_order, Justification.DIFFERENTIATE),
+                  r"\varepsilon e$: the limit moves to first order by $(e - \Theta(x,X)\Theta^{-1}E)\Theta^{-1}"
+                  r"(\bar y - f_0(X))$, linear in the kernel's error",
+                  perturbed.diff(eps).subs(eps, 0), first_order, Justification.DIFFERENTIATE),
         real_step(r"A width-$n$ network's kernel misses $\Theta$ by $n^{-1/2}$ (flow.ntk_constant, "
-             r"deviation): the exponent of its miss in $n$",
-             exponent(n ** NTK_CONSTANT["deviation"].rhs), statement["rate"].rhs,
-             Justification.USES_CLAIM, uses="flow.ntk_constant"),
+                  r"deviation): the exponent of its miss in $n$",
+                  exponent(n ** NTK_CONSTANT["deviation"].rhs), statement["rate"].rhs,
+                  Justification.USES_CLAIM, uses="flow.ntk_constant"),
     ), r"The ODE and its initial value fix $f_t(x)$; its limit is kernel regression with $\Theta$ "
        r"started from $f_0$, reached by a wide network up to its kernel's error.")
 
@@ -138,9 +139,10 @@ def derive_gp_posterior_mean(statement: Statement) -> Derivation:
                           values={**values, "f_0X": sp.zeros(spectrum.size, 1), "f_0x": sp.zeros(1, 1)})
     stated = explicit(statement["mean"].rhs, sizes={N: spectrum.size}, spectra={"K": spectrum},
                       values={"K_xX": values["Theta_xX"], "ybar": values["ybar"]})
-    steps.append(real_step(r"Kernel regression started from $f_0 = 0$ with $\Theta = K$ (flow.kernel_regression_limit) "
-                      r"is the posterior mean", regression, stated, Justification.USES_CLAIM,
-                      uses="flow.kernel_regression_limit"))
+    steps.append(real_step(r"Kernel regression started from $f_0 = 0$ with $\Theta = K$ "
+                           r"(flow.kernel_regression_limit) "
+                           r"is the posterior mean", regression, stated, Justification.USES_CLAIM,
+                           uses="flow.kernel_regression_limit"))
     return Derivation(tuple(steps), r"Gaussian conditioning and gradient flow to convergence give the same "
                                     r"predictor $K(x, X)K^{-1}\bar y$.")
 
@@ -165,19 +167,20 @@ def derive_min_norm(statement: Statement) -> Derivation:
     closest = sp.ImmutableMatrix([solution[wi] for wi in w])
     return Derivation((
         real_step(r"Differentiate: $\nabla_w \frac12\|Aw - b\|^2 = A^\top(Aw - b)$", grad, a.T * (a * w - b),
-             Justification.DIFFERENTIATE),
-        real_step(r"If $w_k = w_0 + A^\top c$, one GD step keeps the form: $w_{k+1} = w_0 + A^\top(c - \eta(A w_k - b))$; "
-             r"so $w_k - w_0 \in \operatorname{row}(A)$ for all $k$",
-             step(w0 + a.T * c), w0 + a.T * (c - eta * (a * (w0 + a.T * c) - b))),
+                  Justification.DIFFERENTIATE),
+        real_step(r"If $w_k = w_0 + A^\top c$, one GD step keeps the form: "
+                  r"$w_{k+1} = w_0 + A^\top(c - \eta(A w_k - b))$; "
+                  r"so $w_k - w_0 \in \operatorname{row}(A)$ for all $k$",
+                  step(w0 + a.T * c), w0 + a.T * (c - eta * (a * (w0 + a.T * c) - b))),
         real_step(r"The residual obeys $r_{k+1} = (I - \eta AA^\top) r_k$ (flow.gd_discrete with $H = AA^\top$): "
-             r"it vanishes for $\eta < 2/\lambda_{\max}$, so $Aw_\infty = b$",
-             a * step(w) - b, (sp.eye(size) - eta * a * a.T) * (a * w - b), Justification.USES_CLAIM,
-             uses="flow.gd_discrete"),
+                  r"it vanishes for $\eta < 2/\lambda_{\max}$, so $Aw_\infty = b$",
+                  a * step(w) - b, (sp.eye(size) - eta * a * a.T) * (a * w - b), Justification.USES_CLAIM,
+                  uses="flow.gd_discrete"),
         real_step(r"The stated limit solves the system: $A w_\infty = b$", a * limit, b),
         real_step(r"It differs from $w_0$ by a row-space vector: orthogonal to $\ker A$ (SymPy's null space)",
-             (null.T * (limit - w0))[0], sp.S.Zero),
+                  (null.T * (limit - w0))[0], sp.S.Zero),
         real_step(r"The closest solution to $w_0$: SymPy solves the Lagrange conditions of "
-             r"$\min \|w - w_0\|^2$ s.t. $Aw = b$", closest, limit, Justification.DIFFERENTIATE),
+                  r"$\min \|w - w_0\|^2$ s.t. $Aw = b$", closest, limit, Justification.DIFFERENTIATE),
     ), r"GD stays in $w_0 + \operatorname{row}(A)$ and reaches $\{Aw = b\}$, which meet in exactly one "
        r"point (A is injective on its row space): the stated limit, which is also the solution closest "
        r"to $w_0$ -- the minimum-norm one when $w_0 = 0$.")

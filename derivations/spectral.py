@@ -114,7 +114,7 @@ class Spectrum:
     def orthogonality(self) -> Step:
         """Q^T Q = I, for SymPy to prove."""
         return real_step(r"$Q$ is orthogonal: $Q^\top Q = I$", sp.ImmutableMatrix(self.Q.T * self.Q),
-                    sp.ImmutableMatrix(sp.eye(self.size)))
+                         sp.ImmutableMatrix(sp.eye(self.size)))
 
     def power_step(self) -> Step:
         """H (Q Lambda^k Q^T) = Q Lambda^{k+1} Q^T with k symbolic: the induction step of
@@ -143,7 +143,9 @@ def matrix(name: str, rows: int, cols: int, **assumptions) -> sp.ImmutableMatrix
 
 def symmetric(name: str, size: int) -> sp.ImmutableMatrix:
     """A symmetric size x size matrix of real symbols name_{ij}, i <= j."""
-    return sp.ImmutableMatrix(size, size, lambda i, j: sp.Symbol(f"{name}_{min(i, j) + 1}{max(i, j) + 1}", real=True))
+    def entry(i, j):
+        return sp.Symbol(f"{name}_{min(i, j) + 1}{max(i, j) + 1}", real=True)
+    return sp.ImmutableMatrix(size, size, entry)
 
 
 def explicit(expr, *, sizes: Mapping[sp.Symbol, int], values: Mapping[str, sp.MatrixBase] = {},

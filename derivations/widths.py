@@ -118,21 +118,23 @@ def derive_ntk_constant(statement: Statement) -> Derivation:
     omega = sp.expand(o3 * n ** sp.Rational(3, 2))
     return Derivation((
         real_step(r"One neuron's share of the empirical NTK is $\phi_j(x, x')/n$ with $\phi_j = \langle "
-             r"\nabla_{\theta_j} g_j(x), \nabla_{\theta_j} g_j(x')\rangle$ free of $n$: "
-             r"$\hat\Theta = \frac1n\sum_j \phi_j + \beta^2$, an average of $n$ i.i.d. terms",
-             kernel * n, phi, Justification.DIFFERENTIATE),
-        real_step(r"Its share of $O_3(x, x', x'') = \sum_{p,q}\partial_p f(x)\,\partial^2_{pq} f(x')\,\partial_q f(x'')$ "
-             r"(which drives $\partial_t\hat\Theta = -\sum_i u_i(O_3(x, x', x_i) + O_3(x', x, x_i))$) is "
-             r"$n^{-3/2}\omega_j$ with $\omega_j$ free of $n$",
-             sp.diff(omega, n), sp.S.Zero, Justification.DIFFERENTIATE),
+                  r"\nabla_{\theta_j} g_j(x), \nabla_{\theta_j} g_j(x')\rangle$ free of $n$: "
+                  r"$\hat\Theta = \frac1n\sum_j \phi_j + \beta^2$, an average of $n$ i.i.d. terms",
+                  kernel * n, phi, Justification.DIFFERENTIATE),
+        real_step(r"Its share of "
+                  r"$O_3(x, x', x'') = \sum_{p,q}\partial_p f(x)\,\partial^2_{pq} f(x')\,\partial_q f(x'')$ "
+                  r"(which drives $\partial_t\hat\Theta = -\sum_i u_i(O_3(x, x', x_i) + O_3(x', x, x_i))$) is "
+                  r"$n^{-3/2}\omega_j$ with $\omega_j$ free of $n$",
+                  sp.diff(omega, n), sp.S.Zero, Justification.DIFFERENTIATE),
         real_step(r"$\omega_j$ is odd in the output weight $a_j$, whose law is symmetric: each term is centred",
-             omega.subs(a, -a), -omega),
+                  omega.subs(a, -a), -omega),
         real_step(r"The deviation at initialisation: $\frac1n\sum_j(\phi_j - \mathbb{E}\phi_j)$ is of size "
-             r"$n^{-1/2}$ (CLT); adding the change in training (exponent below) keeps the larger",
-             exponent(n ** sp.Rational(-1, 2) + n ** -1), statement["deviation"].rhs, Justification.LIMIT),
+                  r"$n^{-1/2}$ (CLT); adding the change in training (exponent below) keeps the larger",
+                  exponent(n ** sp.Rational(-1, 2) + n ** -1), statement["deviation"].rhs, Justification.LIMIT),
         real_step(r"$n$ centred terms of size $n^{-3/2}$ sum to $\sqrt{n}\,n^{-3/2}$ (CLT); integrated against "
-             r"$\int_0^T|u|\,dt = O(1)$ and relative to $\|\hat\Theta_0\| = O(1)$: the exponent of the change",
-             exponent(sp.sqrt(n) * n ** sp.Rational(-3, 2)), statement["change"].rhs, Justification.LIMIT),
+                  r"$\int_0^T|u|\,dt = O(1)$ and relative to $\|\hat\Theta_0\| = O(1)$: the exponent of the "
+                  r"change",
+                  exponent(sp.sqrt(n) * n ** sp.Rational(-3, 2)), statement["change"].rhs, Justification.LIMIT),
     ), r"The NTK of a wide network stays within $n^{-1}$ of its initial value during training and within "
        r"$n^{-1/2}$ of the limiting $\Theta$: in the limit it is constant (Jacot et al. 2018, Thm 2).")
 
@@ -146,11 +148,11 @@ def derive_lazy_weights(statement: Statement) -> Derivation:
     moved = sp.sqrt(count * (n ** sp.Rational(-1, 2)) ** 2)
     return Derivation((
         real_step(r"Every gradient entry of a neuron's parameters is $n^{-1/2}$ times an $n$-free function, so "
-             r"under gradient flow each moves by $O(n^{-1/2})$ over $[0, T]$",
-             gradient.diff(n) * n, -gradient / 2, Justification.DIFFERENTIATE),
+                  r"under gradient flow each moves by $O(n^{-1/2})$ over $[0, T]$",
+                  gradient.diff(n) * n, -gradient / 2, Justification.DIFFERENTIATE),
         real_step(rf"$P = (d + 2)n + 1$ parameters ($d = {d}$), each $N(0, 1)$: $\|\theta_T - \theta_0\| = "
-             r"O(\sqrt{P/n})$ against $\|\theta_0\| \approx \sqrt{P}$; the exponent of the ratio",
-             exponent(moved / sp.sqrt(count)), statement["relative_change"].rhs, Justification.LIMIT),
+                  r"O(\sqrt{P/n})$ against $\|\theta_0\| \approx \sqrt{P}$; the exponent of the ratio",
+                  exponent(moved / sp.sqrt(count)), statement["relative_change"].rhs, Justification.LIMIT),
     ), r"The relative weight change vanishes like $n^{-1/2}$ for one hidden layer (for deeper networks "
        r"the $n^2$ weights of the middle layers make $\|\theta_0\| \sim n$ and the exponent $-1$).")
 
@@ -174,16 +176,18 @@ def derive_wide_net_follows_ode(statement: Statement) -> Derivation:
     diagonal = sp.diag(*lams)
     kernel_deviation = NTK_CONSTANT["deviation"].rhs
     return Derivation((
-        real_step(r"The linear solution $u(t) = e^{-t\Theta}u_0$ (flow.linear_solution, $N = 2$) solves the stated ODE",
-             linear.diff(t), stated, Justification.USES_CLAIM, uses="flow.linear_solution"),
-        real_step(r"A network follows $\dot u = -(\Theta + \varepsilon E)u$; to first order in $\varepsilon$ its gap "
-             r"is $\varepsilon g$, $g(t) = -\int_0^t e^{-(t-s)\Theta}Ee^{-s\Theta}u_0\,ds$ (Duhamel; SymPy "
-             r"integrates it in the eigenbasis): $g$ solves $\dot g = -\Theta g - Ee^{-t\Theta}u_0$",
-             gap.diff(t), -diagonal * gap - error * decay(t) * u0, Justification.INTEGRATE),
+        real_step(r"The linear solution $u(t) = e^{-t\Theta}u_0$ (flow.linear_solution, $N = 2$) solves the "
+                  r"stated ODE",
+                  linear.diff(t), stated, Justification.USES_CLAIM, uses="flow.linear_solution"),
+        real_step(r"A network follows $\dot u = -(\Theta + \varepsilon E)u$; to first order in "
+                  r"$\varepsilon$ its gap "
+                  r"is $\varepsilon g$, $g(t) = -\int_0^t e^{-(t-s)\Theta}Ee^{-s\Theta}u_0\,ds$ (Duhamel; SymPy "
+                  r"integrates it in the eigenbasis): $g$ solves $\dot g = -\Theta g - Ee^{-t\Theta}u_0$",
+                  gap.diff(t), -diagonal * gap - error * decay(t) * u0, Justification.INTEGRATE),
         real_step(r"and starts at $g(0) = 0$", gap.subs(t, 0), sp.zeros(size, 1), Justification.SUBSTITUTE),
         real_step(r"The gap is linear in the kernel's deviation $\varepsilon = \sup_t\|\hat\Theta_t - \Theta\|$, "
-             r"of exponent $-1/2$ (flow.ntk_constant): the exponent of the gap",
-             exponent(n ** kernel_deviation), statement["gap"].rhs, Justification.USES_CLAIM,
-             uses="flow.ntk_constant"),
+                  r"of exponent $-1/2$ (flow.ntk_constant): the exponent of the gap",
+                  exponent(n ** kernel_deviation), statement["gap"].rhs, Justification.USES_CLAIM,
+                  uses="flow.ntk_constant"),
     ), r"A wide network's training residual follows the linear ODE with the limiting NTK up to a gap "
        r"of order $n^{-1/2}$ (Lee et al. 2019).")

@@ -99,11 +99,32 @@ def run(setting: Setting, rng: np.random.Generator) -> Fig1Data:
     initial, trained, loss = [], [], []
     for width in setting.widths:
         net = MLP([2] + [width] * (setting.depth - 1) + [1], **common)
-        params = net.init(rng, n_networks=setting.seeds)
-        trajectory = train_gd(net, params, x_train, y_train, learning_rate=setting.learning_rate,
-                              n_steps=setting.n_steps, record_every=max(1, setting.n_steps),
-                              params_at=(setting.n_steps,))
-        initial.append(net.empirical_ntk(params, x0, points)[:, 0])
-        trained.append(net.empirical_ntk(trajectory.params[setting.n_steps], x0, points)[:, 0])
-        loss.append(trajectory.loss[-1])
+        parts = [_chunk(net, setting, x_train, y_train, x0, points, rng, count)
+                 for count in _chunks(setting.seeds, max(1, _ELEMENTS // net.n_params))]
+        initial.append(np.concatenate([p[0] for p in parts]))
+        trained.append(np.concatenate([p[1] for p in parts]))
+        loss.append(np.concatenate([p[2] for p in parts]))
     return Fig1Data(setting, gamma, limit, np.stack(initial), np.stack(trained), np.stack(loss))
+
+
+_ELEMENTS = 1 << 26
+"""Parameters (float64) of the networks trained together: a width-10000 network alone has 2e8."""
+
+
+def _chunks(total: int, size: int):
+    return [min(size, total - start) for start in range(0, total, size)]
+
+
+def _chunk(net, setting, x_train, y_train, x0, points, rng, count):
+    """Theta(x_0, x(gamma)) before and after training, and the final loss, of ``count`` new networks.
+
+    Successive chunks draw their initialisations one after another from ``rng``, so the data do
+    not depend on how the seeds are chunked (:meth:`MLP.init`).
+    """
+    params = net.init(rng, n_networks=count)
+    trajectory = train_gd(net, params, x_train, y_train, learning_rate=setting.learning_rate,
+                          n_steps=setting.n_steps, record_every=max(1, setting.n_steps),
+                          params_at=(setting.n_steps,))
+    return (net.empirical_ntk(params, x0, points)[:, 0],
+            net.empirical_ntk(trajectory.params[setting.n_steps], x0, points)[:, 0],
+            trajectory.loss[-1])

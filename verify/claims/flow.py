@@ -57,8 +57,7 @@ RELU = {"activation": "relu", "weight_std": 1.5, "bias_std": 0.2}
 
 _LEVELS = {
     "decay": {"widths": ((1024, 2048, 4096), (1024, 2048, 4096), (2048, 4096, 8192)), "seeds": (3, 4, 8)},
-    "sweep": {"widths": ((256, 1024, 4096, 16384), (256, 1024, 4096, 16384), (256, 1024, 4096, 16384, 65536)),
-              "seeds": (10, 24, 48)},
+    "sweep": {"widths": ((256, 1024, 4096, 16384),) * 3, "seeds": (10, 24, 96)},
     "fig1": {"widths": ((50, 200), (100, 400), (500, 1000)), "seeds": (2, 4, 10)},
 }
 """Widths and initialisations per budget level (quick, standard, thorough) of each experiment."""
@@ -67,6 +66,7 @@ _SIGNS = (-1.0, 1.0)
 
 
 def _level(ctx, experiment: str, what: str):
+    """The budget's ``what`` ("widths" or "seeds") for ``experiment``."""
     return _LEVELS[experiment][what][ctx.budget.level]
 
 
@@ -104,12 +104,15 @@ def _data(rng, points: int, dim: int, activation: dict, *, test: int = 0, depth:
 
 
 def _sphere(rng, count: int, dim: int) -> np.ndarray:
+    """``count`` points uniform on the unit sphere of R^dim."""
     x = rng.standard_normal((count, dim))
     return x / np.linalg.norm(x, axis=1, keepdims=True)
 
 
-def _config(ctx) -> tuple:
-    return tuple((str(k), v) for k, v in ctx.config.items())
+def _config(ctx, widths=None, seeds=None) -> tuple:
+    """The configuration of a comparison: the drawn one, and the widths and seeds it pooled."""
+    pooled = () if widths is None else (("widths", tuple(int(w) for w in widths)), ("seeds", int(seeds)))
+    return tuple((str(k), v) for k, v in ctx.config.items()) + pooled
 
 
 def _derived(name: str, expr) -> Relation:
@@ -117,49 +120,63 @@ def _derived(name: str, expr) -> Relation:
     return Relation(name, Quantity(name), expr)
 
 
+def _unusable(ctx, label: str, prediction: float, kind: str, config, samples: int) -> Comparison:
+    """A measurement that is not a finite number (a diverged network): refuted, never consistent."""
+    return Comparison(label, config, ctx.test(math.nan, 1.0, prediction, scale=1.0, kind=kind), samples)
+
+
 def _extrapolated(ctx, label: str, widths, values, prediction: float) -> Comparison:
-    """E[X_n] = X + b/n over the widths (WLS, SE of each mean from its seeds); X z-tested."""
+    """X_n -> X: E[X_n] = X + b/n fitted over the widths (WLS, the SE of each mean from its seeds),
+    X z-tested against ``prediction`` (kind "width", scale 1: the X here are relative)."""
     values = [np.asarray(v, dtype=float) for v in values]
-    samples = int(sum(v.size for v in values))
+    config, samples = _config(ctx, widths, values[0].size), int(sum(v.size for v in values))
+    label = f"{label}: extrapolated to infinite width"
     if not all(np.all(np.isfinite(v)) for v in values):
-        return Comparison(f"{label}: extrapolated to infinite width", _config(ctx),
-                          ctx.test(math.nan, 1.0, prediction, scale=1.0, kind="width"), samples)
+        return _unusable(ctx, label, prediction, "width", config, samples)
     fit = extrapolate(np.asarray(widths, dtype=float), np.array([v.mean() for v in values]),
                       np.array([v.std(ddof=1) / math.sqrt(v.size) for v in values]))
-    return Comparison(f"{label}: extrapolated to infinite width", _config(ctx),
-                      ctx.test(float(fit.coef[0]), fit.se(0), prediction, scale=1.0, kind="width"), samples)
+    return Comparison(label, config, ctx.test(float(fit.coef[0]), fit.se(0), prediction, scale=1.0, kind="width"),
+                      samples)
 
 
-def _vanishing(ctx, label: str, widths, values, rate: float, ylabel: str) -> tuple[Comparison, Comparison]:
-    """X_n -> 0 like n^rate: the slope of mean log X against log n, z-tested and required nonzero."""
+def _vanishing(ctx, label: str, widths, values, rate: float, title: str) -> tuple[Comparison, Comparison]:
+    """X_n -> 0 like n^rate: the slope of mean log X over seeds against log n (WLS, the SE of each
+    mean from the spread of log X), z-tested against ``rate`` (kind "rate") and required to differ
+    from 0; the points, the fit and the stated exponent are recorded as a log-log figure
+    (``title`` in mathtext)."""
     widths = np.asarray(widths, dtype=float)
-    logs = [np.log(np.asarray(v, dtype=float)) for v in values]
+    values = [np.asarray(v, dtype=float) for v in values]
+    config, samples = _config(ctx, widths, values[0].size), int(sum(v.size for v in values))
+    labels = (f"{label}: exponent in n", f"{label}: exponent differs from 0")
+    if not all(np.all(np.isfinite(v) & (v > 0)) for v in values):
+        return tuple(_unusable(ctx, text, rate, "rate", config, samples) for text in labels)
+    logs = [np.log(v) for v in values]
     centre = np.array([lg.mean() for lg in logs])
     se = np.array([lg.std(ddof=1) / math.sqrt(lg.size) for lg in logs])
     fit = loglog_slope(widths, np.exp(centre), se)
     slope, slope_se = float(fit.coef[1]), fit.se(1)
     anchor = centre.mean() - rate * np.log(widths).mean()
     ctx.record(label, figdata.series(
-        label, "width n", ylabel, [
-            figdata.curve("geometric mean over initialisations", widths, np.exp(centre),
+        title, "width $n$", "geometric mean over initialisations", [
+            figdata.curve("measured", widths, np.exp(centre),
                           yerr=np.exp(centre) * se, style="points"),
-            figdata.curve(f"fitted slope {slope:.3f} +- {slope_se:.3f}", widths,
+            figdata.curve(f"fitted exponent ${slope:.3f} \\pm {slope_se:.3f}$", widths,
                           np.exp(fit.coef[0]) * widths ** slope),
-            figdata.curve(f"stated exponent {rate:g}", widths, np.exp(anchor) * widths ** rate),
+            figdata.curve(f"stated exponent ${rate:g}$", widths, np.exp(anchor) * widths ** rate),
         ], logx=True, logy=True))
-    config = _config(ctx) + (("widths", tuple(int(w) for w in widths)), ("seeds", logs[0].size))
-    samples = int(sum(lg.size for lg in logs))
     return (
-        Comparison(f"{label}: exponent in n", config,
-                   ctx.test(slope, slope_se, rate, scale=abs(rate), kind="rate"), samples),
-        Comparison(f"{label}: exponent differs from 0", config,
-                   nonzero_test(slope, slope_se, threshold=ctx.threshold, scale=abs(rate)), samples),
+        Comparison(labels[0], config, ctx.test(slope, slope_se, rate, scale=abs(rate), kind="rate"), samples),
+        Comparison(labels[1], config, nonzero_test(slope, slope_se, threshold=ctx.threshold, scale=abs(rate)),
+                   samples),
     )
 
 
 _DATA = st.fixed_dictionaries({"points": st.integers(3, 5), "dim": st.integers(3, 5)})
 _SWEEP_DATA = st.fixed_dictionaries({"points": st.integers(5, 8), "extra_dim": st.integers(0, 3)})
+
+
 def _one(budget) -> int:
+    """One drawn configuration: each is a whole sweep over widths and initialisations."""
     return 1
 
 
@@ -180,6 +197,7 @@ def _decay_run(ctx):
 
 
 def _decay_check(statement, config, ctx):
+    """Fitted per-mode rates against the stated rate -d/dt log(q_i^T u), per mode, over the widths."""
     eta, steps, runs = _simulated(ctx, "modes", _decay_run)
     rate = predictor(_derived("decay rate", F.decay_rate(statement)), (F.lam, F.t, F.c0))
     component = predictor(statement["component"], (F.lam, F.t, F.c0))
@@ -193,11 +211,12 @@ def _decay_check(statement, config, ctx):
     curves = []
     for i, lam_i in enumerate(widest.eigenvalues[0]):
         start = widest.comps[0, 0, i]
-        curves += [figdata.curve(f"|q_{i + 1}^T u|, lambda = {lam_i:.3g}", times, np.abs(widest.comps[:, 0, i])),
+        curves += [figdata.curve(f"$|q_{i + 1}^\\top u|$, $\\lambda_{i + 1} = {lam_i:.3g}$", times,
+                                 np.abs(widest.comps[:, 0, i])),
                    figdata.curve(f"stated, mode {i + 1}", times, np.abs(component(lam_i, times, start)))]
     ctx.record("residual eigen-components", figdata.series(
-        f"Residual components in the eigenbasis of Theta_0 (width {_level(ctx, 'decay', 'widths')[-1]})",
-        "t = eta k", "|q_i^T u(t)|", curves, logy=True))
+        f"Residual components in the eigenbasis of $\\hat\\Theta_0$ (width {_level(ctx, 'decay', 'widths')[-1]})",
+        r"$t = \eta k$", r"$|q_i^\top u(t)|$", curves, logy=True))
     widths = _level(ctx, "decay", "widths")
     return tuple(_extrapolated(ctx, f"mode {i + 1} of {config['points']}: (fitted rate - stated rate)/lambda_i",
                                widths, [r[:, i] for r in ratios], 0.0)
@@ -223,6 +242,7 @@ _WINDOW = 12
 
 
 def _boundary_check(statement, config, ctx):
+    """GD just below, at and just above the stated eta_c (each network at its own lambda_max)."""
     x, _ = _data(ctx.rng("data"), config["points"], config["dim"], SMOOTH)
     threshold = predictor(statement["threshold"], (F.lam_max,))
     factor = predictor(_derived("step factor", F.step_factor(statement)), (F.eta, F.lam))
@@ -245,8 +265,9 @@ def _boundary_check(statement, config, ctx):
         above.append(np.subtract(*measured[1 + _EPSILON]))
     steps = np.arange(_WINDOW + 1)
     ctx.record("top mode at the stability boundary", figdata.series(
-        f"Top eigen-component of the residual, width {widths[-1]}", "step k", "|q_max^T u_k|",
-        [figdata.curve(f"eta = {scale:g} eta_c", steps, path) for scale, path in paths.items()], logy=True))
+        f"Top eigen-component of the residual, width {widths[-1]}", "step $k$", r"$|q_{\max}^\top u_k|$",
+        [figdata.curve(f"$\\eta = {scale:g}\\,\\eta_c$", steps, path) for scale, path in paths.items()],
+        logy=True))
     return (
         _extrapolated(ctx, f"eta = {1 - _EPSILON:g} eta_c: fitted top factor - stated factor", widths, below, 0.0),
         _extrapolated(ctx, "eta = eta_c: |fitted top factor| - 1 (marginal stability)", widths, at, 0.0),
@@ -297,6 +318,7 @@ def _sweep_description(activation: dict, what: str) -> str:
 
 
 def _kernel_change_check(statement, config, ctx):
+    """The empirical NTK's change in training and its distance from Theta^L, against the exponents."""
     sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, SMOOTH, decay=_SETTLED))
     points = config["points"]
     limit = sweep["theta"][:points, :points]
@@ -308,36 +330,39 @@ def _kernel_change_check(statement, config, ctx):
                                     np.linalg.norm(final - limit, axis=(-2, -1))) / np.linalg.norm(limit))
     _record_fig1(ctx)
     widths = [run.width for run in sweep["runs"]]
-    return (_vanishing(ctx, "||NTK_T - NTK_0|| / ||NTK_0||", widths, change,
-                       predict(statement, "change", {}), "relative change of the empirical NTK")
+    return (_vanishing(ctx, "||NTK_T - NTK_0|| / ||NTK_0||", widths, change, predict(statement, "change", {}),
+                       r"$\|\hat\Theta_T - \hat\Theta_0\| / \|\hat\Theta_0\|$ (erf, $L = 2$)")
             + _vanishing(ctx, "max_t ||NTK_t - Theta|| / ||Theta||", widths, deviation,
-                         predict(statement, "deviation", {}), "distance of the empirical NTK from the limit"))
+                         predict(statement, "deviation", {}),
+                         r"$\max_{t \in \{0, T\}} \|\hat\Theta_t - \Theta\| / \|\Theta\|$ (erf, $L = 2$)"))
 
 
 def _record_fig1(ctx) -> None:
     """Jacot et al. Fig. 1 at the budget's widths (figure data only; see numeric.jacot_fig1)."""
     setting = jacot_fig1.Setting(widths=_level(ctx, "fig1", "widths"), seeds=_level(ctx, "fig1", "seeds"))
     data = _simulated(ctx, "fig1", lambda c: jacot_fig1.run(setting, c.rng("fig1")))
-    curves = [figdata.curve("Theta^L (limit)", data.gamma, data.limit)]
+    curves = [figdata.curve(r"$\Theta^{(4)}$ (limit)", data.gamma, data.limit)]
     for w, width in enumerate(setting.widths):
         for s in range(setting.seeds):
-            curves += [figdata.curve(f"n = {width}, t = 0" if s == 0 else "", data.gamma, data.initial[w, s]),
-                       figdata.curve(f"n = {width}, t = {setting.n_steps}" if s == 0 else "", data.gamma,
+            curves += [figdata.curve(f"$n = {width}$, $t = 0$" if s == 0 else "", data.gamma, data.initial[w, s]),
+                       figdata.curve(f"$n = {width}$, $t = {setting.n_steps}$" if s == 0 else "", data.gamma,
                                      data.trained[w, s])]
     ctx.record("Jacot et al. 2018, Fig. 1", figdata.series(
-        f"Theta^(4)(x_0, x(gamma)), ReLU, sigma_w = 1, beta = 0.1, widths {setting.widths}, "
-        f"{setting.seeds} initialisations, {setting.n_steps} GD steps (paper: n = 500, 10000)",
-        "gamma", "Theta(x_0, x(gamma))", curves))
+        rf"$\Theta^{{(4)}}(x_0, x(\gamma))$, ReLU, $\sigma_w = 1$, $\beta = 0.1$, widths {setting.widths}, "
+        f"{setting.seeds} initialisations, {setting.n_steps} GD steps (paper: $n$ = 500, 10000)",
+        r"$\gamma$", r"$\Theta(x_0, x(\gamma))$", curves))
 
 
 def _weight_change_check(statement, config, ctx):
+    """||theta_T - theta_0|| / ||theta_0|| against the stated exponent."""
     sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, RELU, decay=_SETTLED))
     return _vanishing(ctx, "||theta_T - theta_0|| / ||theta_0||", [r.width for r in sweep["runs"]],
                       [r.weight_change for r in sweep["runs"]], predict(statement, "relative_change", {}),
-                      "relative weight change")
+                      r"relative weight change $\|\theta_T - \theta_0\| / \|\theta_0\|$ (ReLU, $L = 2$)")
 
 
 def _ode_gap_check(statement, config, ctx):
+    """The trained residual against the Euler path of the stated ODE with Theta^L, same eta and u_0."""
     sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, RELU, decay=_SETTLED))
     points = config["points"]
     rhs = predictor(statement["ode"], (W.THETA_INF, W.U))
@@ -348,11 +373,14 @@ def _ode_gap_check(statement, config, ctx):
         gap = np.linalg.norm(run.residuals - linear[:, None, :], axis=-1).max(axis=0)
         gaps.append(gap / np.linalg.norm(sweep["start"]))
     return _vanishing(ctx, "max_k ||u_k - u_k^lin|| / ||u_0||", [r.width for r in sweep["runs"]], gaps,
-                      predict(statement, "gap", {}), "gap to the linear dynamics with Theta^L")
+                      predict(statement, "gap", {}),
+                      r"gap to the linear dynamics, $\max_k \|u_k - u^{lin}_k\| / \|u_0\|$ (ReLU, $L = 2$)")
 
 
 def _regression_check(statement, config, ctx):
-    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, RELU, decay=_CONVERGED_TRAINING, test_points=config["test"]))
+    """Outputs at test points after convergence against the stated limit with Theta^L and each f_0."""
+    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, RELU, decay=_CONVERGED_TRAINING,
+                                                           test_points=config["test"]))
     points = config["points"]
     theta = sweep["theta"]
     limit = predictor(statement["limit"], (R.F0_TEST, R.THETA_X, R.THETA, F.YBAR, R.F0_TRAIN))
@@ -365,11 +393,13 @@ def _regression_check(statement, config, ctx):
             for s in range(start.shape[0])])
         misses.append(np.sqrt(np.mean((final - predicted) ** 2, axis=-1)))
     return _vanishing(ctx, "rms_x |f_T(x) - f_inf(x)| on test points", [r.width for r in sweep["runs"]], misses,
-                      predict(statement, "rate", {}), "miss of kernel regression with Theta^L")
+                      predict(statement, "rate", {}),
+                      r"miss of kernel regression with $\Theta$, rms over test points (ReLU, $L = 2$)")
 
 
 def _sweep_check(name: str, activation: dict, what: str, measure, per_example: int = 2,
                  configs=_SWEEP_DATA) -> NumericCheck:
+    """A check on a width sweep: one drawn data set, the exponent pattern (kind "rate")."""
     return NumericCheck(name, _sweep_description(activation, what), lambda budget: configs, measure,
                         per_example=per_example, kind="rate", examples=_one)
 
@@ -398,6 +428,7 @@ REGRESSION_CHECK = _sweep_check(
 
 # ------------------------------------------------------------------ GP conditioning
 def _gp_check(statement, config, ctx):
+    """E[f(x) | f(X) = ybar] of GP draws by least squares against the stated K(x, X) K^{-1} ybar."""
     rng = ctx.rng("data")
     points = config["points"]
     joint = kernels.ntk(_sphere(rng, points + 1, config["dim"]), depth=config["depth"],
@@ -439,6 +470,7 @@ _MAX_STEPS = 200_000
 
 
 def _min_norm_check(statement, config, ctx):
+    """GD on least squares run to convergence against the stated limit, deterministic."""
     rng = ctx.rng("data")
     rows, cols = config["rows"], 2 * config["rows"] + config["extra"]
     A = rng.standard_normal((rows, cols)) / math.sqrt(cols)
@@ -466,6 +498,7 @@ MIN_NORM_CHECK = NumericCheck(
 
 # ------------------------------------------------------------------ mutants
 def _mutants(statement, *changes) -> tuple[Mutant, ...]:
+    """Mutants (name, description, relation, wrong closed form) of ``statement``."""
     return tuple(Mutant(label, description, statement.with_rhs(relation, rhs))
                  for label, description, relation, rhs in changes)
 
@@ -492,7 +525,8 @@ def _solution_mutants():
 def _decay_mutants():
     lam, t, c0 = F.lam, F.t, F.c0
     return _mutants(F.SPECTRAL_DECAY,
-                    ("inverse-rate", r"rate $1/\lambda_i$ in place of $\lambda_i$", "component", sp.exp(-t / lam) * c0),
+                    ("inverse-rate", r"rate $1/\lambda_i$ in place of $\lambda_i$", "component",
+                     sp.exp(-t / lam) * c0),
                     ("factor-2", r"rate $2\lambda_i$", "component", sp.exp(-2 * lam * t) * c0),
                     ("growing", r"$e^{+\lambda_i t}$", "component", sp.exp(lam * t) * c0))
 
@@ -543,10 +577,12 @@ def _min_norm_mutants():
                     ("ignores-w0", r"$A^\top(AA^\top)^{-1}b$: the minimum-norm solution whatever $w_0$", "limit",
                      pinv * b),
                     ("sign", r"$w_0 - A^\top(AA^\top)^{-1}(b - Aw_0)$", "limit", w0 - pinv * (b - A * w0)),
-                    ("factor-2", r"$w_0 + 2A^\top(AA^\top)^{-1}(b - Aw_0)$", "limit", w0 + 2 * pinv * (b - A * w0)))
+                    ("factor-2", r"$w_0 + 2A^\top(AA^\top)^{-1}(b - Aw_0)$", "limit",
+                     w0 + 2 * pinv * (b - A * w0)))
 
 
 def _rate_mutants(statement, relation: str, *values):
+    """Mutants giving the exponent of ``relation`` each of ``values``."""
     return tuple(Mutant(f"{relation}-exponent-{str(v).replace('/', 'over')}",
                         rf"exponent {sp.latex(v)} in place of {sp.latex(statement[relation].rhs)}",
                         statement.with_rhs(relation, v)) for v in values)
