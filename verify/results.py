@@ -91,7 +91,7 @@ class ClaimResult:
     dependencies: tuple[tuple[str, str], ...] = ()
     error: str | None = None
 
-    JSON_EXTRAS = ("max_abs_z", "max_mde", "surviving_mutants")
+    JSON_EXTRAS = ("max_abs_z", "max_mde", "mde_target", "surviving_mutants")
 
     @property
     def comparisons(self) -> tuple[Comparison, ...]:
@@ -103,9 +103,21 @@ class ClaimResult:
         return max(zs) if zs else None
 
     @property
+    def least_sensitive(self) -> Comparison | None:
+        """The comparison whose MDE is the largest fraction of its target."""
+        tested = [c for c in self.comparisons if c.test.kind == "equal" and c.test.target > 0]
+        return max(tested, key=lambda c: c.test.mde / c.test.target) if tested else None
+
+    @property
     def max_mde(self) -> float | None:
-        mdes = [c.test.mde for c in self.comparisons if c.test.kind == "equal"]
-        return max(mdes) if mdes else None
+        """The relative MDE of :attr:`least_sensitive` (its target is ``mde_target``)."""
+        worst = self.least_sensitive
+        return worst.test.mde if worst else None
+
+    @property
+    def mde_target(self) -> float | None:
+        worst = self.least_sensitive
+        return worst.test.target if worst else None
 
     @property
     def surviving_mutants(self) -> tuple[str, ...]:

@@ -1,6 +1,7 @@
 """The terminal reporter: a line per claim as it finishes, then a summary."""
 from __future__ import annotations
 
+import os
 import sys
 from collections import Counter
 
@@ -11,14 +12,17 @@ from ..results import ClaimResult, RunResult, VERIFIED
 __all__ = ["TerminalReporter"]
 
 
-def _percent(x: float | None) -> str:
-    return "   -  " if x is None else f"{100 * x:5.2f}%" if x < 10 else "  >1000%"
+def _percent(x: float) -> str:
+    return f"{100 * x:.3g}%" if x < 10 else ">1000%"
 
 
 def _figures(result: ClaimResult) -> str:
+    """Largest |z|, and the MDE of the least sensitive comparison beside its target."""
     z = result.max_abs_z
     shown = f"max|z| {z:5.2f}" if z is not None else "max|z|    - "
-    return f"{shown}  MDE {_percent(result.max_mde)}"
+    if result.max_mde is None:
+        return shown
+    return f"{shown}  MDE {_percent(result.max_mde)} of {_percent(result.mde_target)}"
 
 
 class TerminalReporter:
@@ -28,7 +32,13 @@ class TerminalReporter:
         self.stream = stream or sys.stdout
 
     def _print(self, text: str = "") -> None:
-        print(text, file=self.stream, flush=True)
+        try:
+            print(text, file=self.stream, flush=True)
+        except BrokenPipeError:
+            # The reader left (e.g. `| head`): print nothing more, let the other
+            # reporters finish, and keep the interpreter's final flush quiet.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+            self.stream = open(os.devnull, "w")
 
     def start(self, run: RunResult, count: int) -> None:
         self._print(f"ntk-verify: {count} claims, budget {run.budget}, seed {run.seed}, "
