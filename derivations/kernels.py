@@ -585,7 +585,7 @@ MIN_DEPTH = Quantity("L_min", r"L_{\min}")
 _SPHERE = Domain({**_RECURSION_DOMAIN.intervals, c: sp.Interval.open(-1, 1),
                   N_POINTS: sp.Interval(1, 64)}, COVARIANCE.derived,
                  r"x \cdot x'/n_0 = c \in (-1, 1) \text{ on the sphere } |x|^2 = n_0")
-_HERMITE_ORDER = 6
+_HERMITE_ORDER = 4
 
 
 def _pd_statement(names) -> Statement:
