@@ -248,13 +248,17 @@ class OutputHessian:
                 inner = (Gd[l + 1] @ W.T + G[l + 1] @ np.swapaxes(V, -1, -2)) * self.d1[l - 1]
                 inner += Pm[l] * self.d2[l - 1] * zdots[l - 1]
                 Gd[l] = self.multipliers[l][0] * inner
-            out = []
-            for l, (a, c) in enumerate(self.multipliers):
-                gw = self.hs[l].T @ Gd[l + 1]
-                if hdots[l] is not None:
-                    gw = gw + np.swapaxes(hdots[l], -1, -2) @ G[l + 1]
-                out += [(a * gw).reshape(u.shape[:-1] + (-1,)), c * Gd[l + 1].sum(axis=-2)]
-            return np.concatenate(out, axis=-1)
+            out = np.zeros(u.shape)
+            for l, ((Wb, bb), (a, c)) in enumerate(zip(self.net.unflatten(out), self.multipliers)):
+                if hdots[l] is None:
+                    np.matmul(a * self.hs[l].T, Gd[l + 1], out=Wb)
+                else:
+                    # (ḣ^ℓᵀ G^{ℓ+1} + h^ℓᵀ Ġ^{ℓ+1}) as one product of stacked factors
+                    left = np.concatenate([np.broadcast_to(self.hs[l], hdots[l].shape), hdots[l]], axis=-2)
+                    right = np.concatenate([Gd[l + 1], np.broadcast_to(G[l + 1], Gd[l + 1].shape)], axis=-2)
+                    np.matmul(np.swapaxes(a * left, -1, -2), right, out=Wb)
+                np.multiply(c, Gd[l + 1].sum(axis=-2), out=bb)
+            return out
 
         return matvec
 
