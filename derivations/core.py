@@ -114,6 +114,15 @@ class Domain:
             full[symbol] = expr.subs(point)
         return full
 
+    def restricted(self, symbols) -> "Domain":
+        """The domain of just ``symbols`` (and the coordinates their derived symbols need)."""
+        needed = set(symbols)
+        for symbol, expr in self.derived.items():
+            if symbol in needed:
+                needed |= expr.free_symbols
+        return Domain({s: iv for s, iv in self.intervals.items() if s in needed},
+                      {s: e for s, e in self.derived.items() if s in needed}, self.description)
+
     def substitute(self, expr):
         """``expr`` with the derived symbols written in the free coordinates."""
         return expr.subs(dict(self.derived)) if self.derived else expr

@@ -164,8 +164,12 @@ def _numeric(step: Step, domain: Domain) -> StepOutcome:
 
 
 def check_step(step: Step, domain: Domain) -> StepOutcome:
-    """Run the verdict ladder on ``step`` over ``step.domain`` or else ``domain``."""
-    domain = step.domain or domain
+    """Run the verdict ladder on ``step`` over ``step.domain`` or else ``domain``.
+
+    Only the coordinates the step involves are sampled.
+    """
+    symbols = sp.sympify(step.lhs).free_symbols | sp.sympify(step.rhs).free_symbols
+    domain = (step.domain or domain).restricted(symbols)
     numeric = _numeric(step, domain)
     if numeric.status is StepStatus.REFUTED or step.how is Justification.NUMERIC_ONLY:
         return numeric

@@ -33,7 +33,6 @@ import sympy.stats as stats
 from . import duals
 from .core import Derivation, Domain, Justification, Quantity, Relation, Statement, Step
 from .gaussian import COVARIANCE
-from .rkhs import on_domain
 
 __all__ = ["distance", "lengthscale", "weight_std", "bias_std", "spread", "n_features",
            "NETWORK_ACTIVATIONS", "RANDOM_FEATURES", "derive_random_features", "fluctuation_exponent",
@@ -139,7 +138,7 @@ def derive_random_features(statement: Statement) -> Derivation:
              statement["fluctuation"].rhs),
     ]
     return Derivation(
-        tuple(on_domain(step, statement.domain) for step in steps),
+        tuple(steps),
         r"$\tilde K_P$ is an average of $P$ i.i.d. terms with mean $K$: unbiased for every $P$, "
         r"fluctuating as $s P^{-1/2}$.")
 
@@ -234,7 +233,7 @@ def derive_linear_param_gd(statement: Statement) -> Derivation:
             r"is kernel gradient descent with $\tilde K$",
             velocity, _at_sizes(statement["kernel_gd"].rhs, d), Justification.DIFFERENTIATE))
     return Derivation(
-        tuple(on_domain(step, statement.domain) for step in steps),
+        tuple(steps),
         r"For every loss the parameter flow moves $F^{\mathrm{lin}}$ by $-\frac1N \tilde K d$: "
         r"parameter gradient descent on $C \circ F^{\mathrm{lin}}$ is kernel gradient descent with "
         r"the tangent kernel $\tilde K$ (seeds 000, 002).")

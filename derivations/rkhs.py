@@ -34,7 +34,6 @@ image as Phi Phi^T (Schur's product theorem for the NTK; Jacot et al. 2018).
 from __future__ import annotations
 
 import functools
-from dataclasses import replace
 
 import sympy as sp
 
@@ -42,7 +41,7 @@ from . import kernels
 from .core import Derivation, Domain, Justification, Quantity, Relation, Statement, Step
 
 __all__ = ["SIZES", "N_MAX", "section", "gram", "beta", "gamma", "coefficients", "inner",
-           "evaluate", "span_element", "on_domain", "SPAN", "REPRODUCING", "derive_reproducing", "g", "t",
+           "evaluate", "span_element", "SPAN", "REPRODUCING", "derive_reproducing", "g", "t",
            "FUNCTIONAL_DERIVATIVES", "derive_functional_derivatives", "CONCRETE_G",
            "substitute_g", "FD_SIZE", "n0", "PSD_RELATIONS", "GRAM_PSD", "derive_gram_psd"]
 
@@ -119,20 +118,6 @@ SPAN = Domain(
 """Real coefficients and a symmetric Gram matrix (a box suffices: the identities are polynomial)."""
 
 
-def on_domain(step: Step, domain: Domain) -> Step:
-    """``step`` on ``domain`` cut down to the step's symbols (and the sources of derived ones):
-    the engine samples every coordinate of a step's domain, so a small domain is a fast one."""
-    free = step.lhs.free_symbols | step.rhs.free_symbols
-    derived = {s: e for s, e in domain.derived.items() if s in free}
-    free |= set().union(set(), *(e.free_symbols for e in derived.values()))
-    return replace(step, domain=Domain({s: iv for s, iv in domain.intervals.items() if s in free},
-                                       derived, domain.description))
-
-
-def _derivation(steps, statement: Statement, conclusion: str) -> Derivation:
-    return Derivation(tuple(on_domain(step, statement.domain) for step in steps), conclusion)
-
-
 def _f(n: int) -> sp.Expr:
     return span_element([beta(i) for i in range(1, n + 1)])
 
@@ -166,9 +151,7 @@ def derive_reproducing(statement: Statement) -> Derivation:
             rf"$n = {n}$: the other order, $\langle k(x,\cdot), f\rangle_H = \sum_i \beta_i k(x, x_i)$, "
             r"equals $f(x)$ by the symmetry $k(x, x_i) = k(x_i, x)$",
             inner(kx, f, n), stated))
-    return _derivation(
-        steps, statement,
-        r"On the span the inner product is fixed by bilinearity and its values on sections; "
+    return Derivation(tuple(steps), r"On the span the inner product is fixed by bilinearity and its values on sections; "
         r"pairing with $k(x,\cdot)$ in either order evaluates $f$ at $x$.")
 
 
@@ -256,9 +239,7 @@ def derive_functional_derivatives(statement: Statement) -> Derivation:
                 rf"The same with $g(t) = {sp.latex(CONCRETE_G[g_name])}$",
                 substitute_g(derivative, g_name), substitute_g(pair(name), g_name),
                 Justification.DIFFERENTIATE))
-    return _derivation(
-        steps, statement,
-        r"Each Gateaux derivative is linear in the direction $h$ and equals $\langle G, h\rangle_H$ "
+    return Derivation(tuple(steps), r"Each Gateaux derivative is linear in the direction $h$ and equals $\langle G, h\rangle_H$ "
         r"for the stated $G$ and every $h$ of the span; $\langle\cdot,\cdot\rangle_H$ is positive "
         r"definite there, so $G$ is the unique representer: the functional gradient.")
 
@@ -344,9 +325,7 @@ def derive_gram_psd(statement: Statement) -> Derivation:
               squares),
         Step(r"$\|F^T z\|^2 \ge 0$", squares, sp.Integer(0), op=">="),
     ]
-    return _derivation(
-        steps, statement,
-        r"By induction over $\ell$: $\Sigma^1$ and $\Theta^1$ are PSD; if $\Sigma^\ell$ is, $(u_i)$ is a "
+    return Derivation(tuple(steps), r"By induction over $\ell$: $\Sigma^1$ and $\Theta^1$ are PSD; if $\Sigma^\ell$ is, $(u_i)$ is a "
         r"Gaussian vector whose second-moment matrices are PSD, so $\Sigma^{\ell+1}$, "
         r"$\dot\Sigma^{\ell+1}$ and $\Theta^{\ell+1}$ are. (Quadrature duals are computed pair by "
         r"pair, so they are PSD only up to the quadrature error.)")

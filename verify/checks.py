@@ -118,14 +118,26 @@ class Context:
     def record(self, key: str, value: Any) -> None:
         """Keep ``value`` (JSON-able) as data of this check, under ``key``.
 
-        Values built by :mod:`verify.figdata` are plotted in the document.
+        Values built by :mod:`verify.figdata` are plotted in the document.  A key
+        recorded again (at another configuration) gets a number, ``key (2)``, so no
+        example overwrites another.
         """
-        self.data[key] = value
+        unique, count = key, 1
+        while unique in self.data:
+            count += 1
+            unique = f"{key} ({count})"
+        self.data[unique] = value
 
     def test(self, estimate: float, se: float, prediction: float, *,
              scale: float | None = None, kind: str | None = None) -> ZTest:
         target = self.budget.target(kind) if kind else self.target
         return z_test(estimate, se, prediction, threshold=self.threshold, target=target, scale=scale)
+
+    def compare(self, label: str, estimate: float, se: float, prediction: float, *,
+                samples: int, scale: float | None = None, kind: str | None = None) -> Comparison:
+        """A comparison of an estimate with a known standard error, at this configuration."""
+        return Comparison(label, self._config(),
+                          self.test(estimate, se, prediction, scale=scale, kind=kind), samples)
 
     def exact(self, label: str, value: float, prediction: float, *, scale: float | None = None,
               operations: float = 1.0, condition: float = 1.0) -> Comparison:
@@ -138,7 +150,7 @@ class Context:
         """
         scale = max(abs(prediction), 1e-300) if scale is None else scale
         se = operations * condition * float(np.finfo(float).eps) * scale
-        return Comparison(label, self._config(), self.test(value, se, prediction, scale=scale), 1)
+        return self.compare(label, value, se, prediction, samples=1, scale=scale)
 
     def width_limit(self, label: str, widths, values, prediction: float, *,
                     rate: float = -0.5, scale: float | None = None) -> tuple[Comparison, ...]:

@@ -93,3 +93,11 @@ def test_a_singular_edge_is_not_a_counterexample():
     step = Step("edge", 1 / sp.sqrt(1 - x**2), 1 / sp.sqrt((1 - x) * (1 + x)), Justification.NUMERIC_ONLY)
     out = check_step(step, UNIT)
     assert out.status is StepStatus.CHECKED_NUMERICALLY and "10 points" in out.method
+
+
+def test_a_step_samples_only_its_own_symbols_and_their_sources():
+    a, b, k, unused = sp.symbols("a b k unused", real=True)
+    domain = Domain({a: sp.Interval(0, 1), b: sp.Interval(0, 1), unused: sp.Interval(0, 1)},
+                    derived={k: 2 * a})
+    cut = domain.restricted((k + b).free_symbols)
+    assert set(cut.intervals) == {a, b} and set(cut.derived) == {k}

@@ -35,12 +35,6 @@ def test_the_reversed_pairing_is_proved_only_with_the_kernels_symmetry():
     assert "after substituting" in outcomes[1].method
 
 
-def test_steps_sample_only_their_own_symbols():
-    step = rkhs.derive_reproducing(rkhs.REPRODUCING).steps[0]
-    assert set(step.domain.intervals) == {rkhs.beta(1), rkhs.gram(0, 1)}
-    assert set(step.domain.derived) == {rkhs.gram(1, 0)}
-
-
 def test_a_wrong_gradient_fails_its_gateaux_step():
     wrong = rkhs.FUNCTIONAL_DERIVATIVES.with_rhs("norm", 3 * rkhs.span_element([rkhs.beta(1), rkhs.beta(2)]))
     steps = rkhs.derive_functional_derivatives(wrong).steps

@@ -28,7 +28,6 @@ from scipy.stats import chi2
 
 from ..checks import MARGIN, predict, predictor
 from ..claim import Claim, Mutant, NumericCheck
-from ..results import Comparison
 from .rkhs import sample_points
 
 __all__ = ["CLAIMS"]
@@ -91,10 +90,6 @@ def _coordinates(config, ctx) -> tuple[np.ndarray, list[dict]]:
                {k11: first[1, 1], k22: first[1, 1], c: 1.0, **stds}]
 
 
-def _comparison(ctx, label: str, test, samples: int) -> Comparison:
-    return Comparison(label, ctx._config(), test, samples)
-
-
 def _sets(ctx, spread: float, scale: float, rate: float) -> int:
     """Feature sets per P for every comparison to meet its target.
 
@@ -139,8 +134,8 @@ def _random_features_measure(statement, config, ctx):
     pooled_se = math.sqrt(sum(w**2 * np.var(v, ddof=1) for w, v in zip(_WIDTHS, values)) / sets) / total
     label = f"K~_P(x,x') {name}"
     return (*ctx.width_limit(label, _WIDTHS, values, prediction, rate=rate, scale=scale),
-            _comparison(ctx, f"{label}: unbiased, pooled over P",
-                        ctx.test(float(pooled), pooled_se, prediction, scale=scale), sets * len(_WIDTHS)))
+            ctx.compare(f"{label}: unbiased, pooled over P", float(pooled), pooled_se, prediction,
+                        samples=sets * len(_WIDTHS), scale=scale))
 
 
 def _feature_configs(budget):

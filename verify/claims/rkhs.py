@@ -278,8 +278,8 @@ def _psd_points(config, ctx) -> np.ndarray:
 
 
 def _with_se(ctx, label: str, value: float, se: float):
-    """An exact comparison of ``value`` with 0 whose SE is ``se`` (``ctx.exact`` at scale 1)."""
-    return ctx.exact(label, value, 0.0, scale=1.0, operations=se / _EPS)
+    """A comparison of ``value`` with 0 whose SE is the rounding model ``se`` (at scale 1)."""
+    return ctx.compare(label, value, se, 0.0, samples=1, scale=1.0)
 
 
 _REFERENCE_ORDER = 3 * quadrature.DEFAULT_ORDER // 2
