@@ -144,7 +144,7 @@ _ALPHA_CHECK = NumericCheck(
     "products, Jacobian norm from the empirical NTK), with and without the zero-output "
     "construction, against the statement at the norms of the unscaled network; deterministic, "
     "SE = rounding of P-term sums and the eigen-solver tolerance",
-    _alpha_configs, _alpha_measure, per_example=2,
+    _alpha_configs, _alpha_measure, per_example=2, examples=lambda budget: 2 + 2 * budget.level,
     explicit=({"log10_alpha": 1.5, "parameterization": "ntk", "depth": 2, "width": 8, "seed": 1, "sweep": True},
               {"log10_alpha": -1.5, "parameterization": "standard", "depth": 3, "width": 6, "seed": 2}),
 )
