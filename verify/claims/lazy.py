@@ -255,10 +255,12 @@ def _toy_mutants():
 
 _DEEP_WIDTHS = {"ntk": (32, 64, 128, 256), "standard": (64, 128, 256, 512)}
 _SHALLOW_WIDTHS = (256, 1024, 4096, 16384)
-_SEEDS = {0: (128, 4), 1: (256, 6), 2: (1024, 16)}
+_SEEDS = {0: (128, 8), 1: (256, 10), 2: (1024, 20)}
 """(initialisations for ‖∇y‖² at the smallest width, for ‖∇²y‖ at every width), by budget level.
 The relative spread of ‖∇y‖² falls like n^{-1/2}, so wider nets need proportionally fewer
-initialisations for the same SE (at least 16)."""
+initialisations for the same SE (at least 16).  With one hidden layer, one input in R^1 and
+σ_b = 0, ‖∇²y‖ does not depend on the initialisation (it is σ_w²|x|/√n, resp. √(x² + 1), once
+a unit is active), so two initialisations suffice there."""
 _WIDTH_TOL = 1e-3
 """Relative accuracy of the Lanczos eigenvalue: far below the spread over initialisations."""
 
@@ -275,6 +277,7 @@ def _width_statistics(config, ctx):
     p, depth = config["parameterization"], config["depth"]
     x = np.array([[config["input"]]])
     base, n_hessian = _SEEDS[ctx.budget.level]
+    n_hessian = n_hessian if depth > 2 else 2
     widths = _widths(p, depth)
     rows = []
     for n in widths:
@@ -301,7 +304,7 @@ def _width_measure(statement, config, ctx):
     slope_se = math.hypot(fit_h.se(1), fit_j.se(1))
     scale = abs(exponent["kappa"])
     tag = _config(config) + (("widths", tuple(int(w) for w in widths)),)
-    samples = len(widths) * _SEEDS[ctx.budget.level][1]
+    samples = len(widths) * (_SEEDS[ctx.budget.level][1] if depth > 2 else 2)
     if config.get("figure"):
         _record_width_figure(ctx, p, depth, widths, hessian / jacobian, np.hypot(hessian_se, jacobian_se),
                              (float(fit_h.coef[0] - fit_j.coef[0]), slope, slope_se), exponent["kappa"])
