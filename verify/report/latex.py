@@ -404,7 +404,9 @@ def _domain(description: str) -> str:
     return text(description) if "$" in description else "$" + math(description) + "$"
 
 
-def _claim(run: RunResult, claim: ClaimResult, labels: dict[str, str], drawn: dict[int, list[Drawn]]) -> str:
+def _claim(run: RunResult, claim: ClaimResult, labels: dict[str, str],
+           drawn: dict[int, list[Drawn]]) -> str:
+    """A claim's subsection: verdict, statement, derivation, evidence, mutants."""
     parts = [rf"\subsection{{\texorpdfstring{{{identifier(claim.id)}}}{{{escape(claim.id)}}}}}"
              rf"\label{{{labels[claim.id]}}}",
              rf"{{\large {text(claim.title)}}}\par",

@@ -54,7 +54,7 @@ _UNICODE.update({
     "\u2297": r"\otimes", "\u2295": r"\oplus", "\u22c5": r"\cdot", "\u2218": r"\circ",
     "\u211d": r"\mathbb{R}", "\u2115": r"\mathbb{N}", "\u2124": r"\mathbb{Z}", "\u2102": r"\mathbb{C}",
     "\u2113": r"\ell", "\u2026": r"\dots", "\u22ef": r"\cdots", "\u2032": "'", "\u00b0": r"^\circ",
-    "\u03c3": r"\sigma", "\u0394": r"\Delta", "\u00ac": r"\neg", "\u2227": r"\wedge", "\u2228": r"\vee",
+    "\u00ac": r"\neg", "\u2227": r"\wedge", "\u2228": r"\vee",
 })
 _SCRIPTS = {"\u2070": "0", "\u00b9": "1", "\u00b2": "2", "\u00b3": "3", "\u207a": "+", "\u207b": "-",
             **{chr(0x2074 + i): str(4 + i) for i in range(6)}}
@@ -87,7 +87,7 @@ def _ascii_controls(value: str) -> str:
 def escape(value, *, breakable: bool = False) -> str:
     """Plain text set verbatim: every TeX special character escaped.
 
-    With ``breakable`` a line may break after ``_ / ,`` (for labels and
+    With ``breakable`` a line may break after ``_ / , =`` (for labels and
     configurations in narrow table columns).
     """
     out = []
@@ -98,7 +98,7 @@ def escape(value, *, breakable: bool = False) -> str:
             out.append(char)
         else:
             out.append(_unicode(char, in_math=False))
-        if breakable and char in "_/,":
+        if breakable and char in "_/,=":
             out.append(r"\allowbreak{}")
     return "".join(out)
 
