@@ -255,7 +255,7 @@ def _toy_mutants():
 
 _DEEP_WIDTHS = {"ntk": (32, 64, 128, 256), "standard": (64, 128, 256, 512)}
 _SHALLOW_WIDTHS = (256, 1024, 4096, 16384)
-_SEEDS = {0: (128, 8), 1: (256, 10), 2: (1024, 20)}
+_SEEDS = {0: (128, 8), 1: (256, 10), 2: (2048, 40)}
 """(initialisations for ‖∇y‖² at the smallest width, for ‖∇²y‖ at every width), by budget level.
 The relative spread of ‖∇y‖² falls like n^{-1/2}, so wider nets need proportionally fewer
 initialisations for the same SE (at least 16).  With one hidden layer, one input in R^1 and
