@@ -64,8 +64,8 @@ def test_kappa_against_width_figure():
     assert result.status == VERIFIED
     data = result.checks[0].data
     for depth in (2, 3):
-        curves = _curves(data[f"kappa_vs_width/L{depth}"])
         for p in ("ntk", "standard"):
-            n, kappa = curves[f"{p}: measured"]
+            curves = _curves(data[f"kappa_vs_width/{p}/L{depth}"])
+            n, kappa = curves["measured"]
             assert len(n) == 4 and np.all(np.diff(kappa) < 0)
-            assert any(label.startswith(f"{p}: fitted slope") for label in curves)
+            assert any(label.startswith("fitted slope") for label in curves)

@@ -14,9 +14,9 @@ Figure data (``CheckResult.data``, in the shapes of :mod:`verify.figdata`, all "
   normalised losses L_α(w)/α² and their linearisations for α = 2, 100 (ȳ = 1); the losses
   at w = w₀ + s/α for α = 2, 5, 20, 100 with the α-independent linearised one; the minimiser's
   offset w*_α − w₀ against α beside ȳ/(α f'(w₀)).
-* ``kappa_vs_width/L2``, ``kappa_vs_width/L3`` (lazy.kappa_width): κ = mean ‖∇²y‖ / mean
-  ‖∇y‖² (‖ȳ‖ = 1) against n for both parameterisations (points, 1 SE), the fitted line
-  (slope ± SE in the label) and the derived exponent's line through the points' centre.
+* ``kappa_vs_width/<parameterization>/L<depth>`` (lazy.kappa_width, depth 2 and 3): κ =
+  mean ‖∇²y‖ / mean ‖∇y‖² (‖ȳ‖ = 1) against n (points, 1 SE), the fitted line (slope ± SE
+  in the label) and the derived exponent's line through the points' centre.
 """
 from __future__ import annotations
 
@@ -102,7 +102,7 @@ def _alpha_measure(statement, config, ctx):
                                           ("kappa_alpha", general, "general", cancellation)):
         prediction = predict(statement, name, coordinates)
         se = 2 * condition * accuracy * abs(kappa.value)
-        out.append(Comparison(label, _config(config), ctx.test(kappa.value, se, prediction), 1))
+        out.append(ctx.compare(label, kappa.value, se, prediction, samples=1))
     if config.get("sweep"):
         _record_alpha_sweep(statement, net, params, x, point, ctx)
     return tuple(out)
@@ -320,18 +320,17 @@ def _width_measure(statement, config, ctx):
 
 
 def _record_width_figure(ctx, p, depth, widths, kappa, log_se, fit, exponent) -> None:
-    """κ against n for both parameterisations at one depth, with fitted and derived lines."""
+    """κ against n at one parameterisation and depth, with the fitted and the derived lines."""
     intercept, slope, slope_se = fit
-    key = f"kappa_vs_width/L{depth}"
-    kept = [c for c in ctx.data.get(key, {}).get("curves", ()) if not c["label"].startswith(p)]
     fine = np.geomspace(widths[0], widths[-1], 20)
     anchor = np.exp(np.mean(np.log(kappa)) - exponent * np.mean(np.log(widths)))
-    ctx.record(key, figdata.series(
-        rf"$\kappa$ against width, {depth - 1} hidden layer{'s' if depth > 2 else ''} (ReLU, $\|\bar y\| = 1$)",
-        "$n$", r"$\kappa(w_0)$", kept + [
-            figdata.curve(f"{p}: measured", widths, kappa, yerr=kappa * log_se, style="points"),
-            figdata.curve(f"{p}: fitted slope {slope:.3f} ± {slope_se:.3f}", fine, np.exp(intercept) * fine**slope),
-            figdata.curve(f"{p}: derived exponent {exponent:g}", fine, anchor * fine**exponent),
+    hidden = f"{depth - 1} hidden layer{'s' if depth > 2 else ''}"
+    ctx.record(f"kappa_vs_width/{p}/L{depth}", figdata.series(
+        rf"$\kappa$ against width, {p} parameterisation, {hidden} (ReLU, $\|\bar y\| = 1$)",
+        "$n$", r"$\kappa(w_0)$", [
+            figdata.curve("measured", widths, kappa, yerr=kappa * log_se, style="points"),
+            figdata.curve(f"fitted slope {slope:.3f} ± {slope_se:.3f}", fine, np.exp(intercept) * fine**slope),
+            figdata.curve(f"derived exponent {exponent:g}", fine, anchor * fine**exponent),
         ], logx=True, logy=True))
 
 
