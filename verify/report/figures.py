@@ -222,26 +222,41 @@ def _layers(nodes: Sequence[str], edges: Sequence[tuple[str, str]]) -> dict[str,
     return layer
 
 
-def dependency_graph(nodes: Sequence[tuple[str, str]], edges: Sequence[tuple[str, str]], path: str) -> None:
-    """Claims as boxes coloured by status, in columns by how deep they build on others;
-    an arrow from a claim to each claim that uses it.  ``nodes`` are (id, status)."""
-    names = [name for name, _ in nodes]
+def _rows(names: Sequence[str], edges: Sequence[tuple[str, str]], per_row: int) -> dict[str, tuple[float, float]]:
+    """Positions (x, y): layers top to bottom, each in rows of at most ``per_row``
+    claims, a claim placed under the claims it uses as far as order allows."""
+    layer = _layers(names, edges)
+    place: dict[str, tuple[float, float]] = {}
+    y = 0.0
+    for depth in range(max(layer.values(), default=-1) + 1):
+        members = [n for n in names if layer[n] == depth]
+        members.sort(key=lambda n: np.mean([place[a][0] for a, b in edges if b == n and a in place] or [0.0]))
+        for start in range(0, len(members), per_row):
+            chunk = members[start:start + per_row]
+            for i, name in enumerate(chunk):
+                place[name] = (i + (per_row - len(chunk)) / 2, -y)
+            y += 1.0
+        y += 0.5
+    return place
+
+
+def dependency_graph(nodes: Sequence[tuple[str, str]], edges: Sequence[tuple[str, str]], path: str,
+                     *, per_row: int = 4) -> None:
+    """The claims that use or are used by others as boxes coloured by status, in layers
+    from top to bottom by how deep they build on others; an arrow from a claim to each
+    claim that uses it.  ``nodes`` are (id, status); claims without edges are left out."""
     status = dict(nodes)
     edges = [(a, b) for a, b in edges if a in status and b in status]
-    layer = _layers(names, edges)
-    columns = max(layer.values(), default=0) + 1
-    rows: dict[int, list[str]] = {}
-    for name in names:
-        rows.setdefault(layer[name], []).append(name)
-    tallest = max((len(r) for r in rows.values()), default=1)
-    place = {name: (k, -i) for k, column in rows.items() for i, name in enumerate(column)}
+    linked = [name for name, _ in nodes if any(name in edge for edge in edges)]
+    place = _rows(linked, edges, per_row)
+    depth = -min((y for _, y in place.values()), default=0.0) + 1
 
     def draw(label):
-        figure = Figure(figsize=(min(6.6, 1.9 * columns + 0.4), 0.26 * tallest + 0.4))
+        figure = Figure(figsize=(6.6, 0.3 * depth + 0.2))
         ax = figure.subplots()
         ax.set_axis_off()
-        ax.set_xlim(-0.5, columns - 0.35)
-        ax.set_ylim(-tallest + 0.3, 0.9)
+        ax.set_xlim(-0.5, per_row - 0.5)
+        ax.set_ylim(-depth + 0.5, 0.5)
         boxes = {}
         for name, (x, y) in place.items():
             colour = STATUS_COLOURS.get(status[name], "#9e9e9e")
@@ -250,11 +265,11 @@ def dependency_graph(nodes: Sequence[tuple[str, str]], edges: Sequence[tuple[str
                                   bbox={"boxstyle": "round,pad=0.25", "facecolor": colour, "alpha": 0.18,
                                         "edgecolor": colour, "linewidth": 0.6})
         for a, b in edges:
-            skip = place[b][0] - place[a][0] > 1 or place[a][1] != place[b][1]
+            bend = 0.0 if place[a][1] - place[b][1] <= 1.5 else 0.15
             ax.annotate("", xy=place[b], xytext=place[a], zorder=3, annotation_clip=False,
                         arrowprops={"arrowstyle": "->", "color": "#607d8b", "lw": 0.5,
                                     "patchA": boxes[a].get_bbox_patch(), "patchB": boxes[b].get_bbox_patch(),
-                                    "connectionstyle": f"arc3,rad={-0.12 if skip else 0}"})
+                                    "connectionstyle": f"arc3,rad={bend}"})
         return figure
 
     _save(draw, path)

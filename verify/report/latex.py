@@ -291,9 +291,10 @@ def _dependencies(run: RunResult, labels: dict[str, str], graph: str | None) -> 
     if graph:
         parts.append(r"\par\begin{center}\includegraphics[width=\linewidth,height=0.8\textheight,"
                      rf"keepaspectratio]{{{graph}}}\end{{center}}"
-                     r"{\footnotesize Arrows point from a claim to the claims that use it; columns "
-                     r"are how deep a claim builds on others; box colours are verdicts (green "
-                     r"verified, red refuted, orange inconclusive, purple error, grey not run).}")
+                     r"{\footnotesize Arrows point from a claim to the claims that use it; layers, "
+                     r"from the top, are how deep a claim builds on others; box colours are verdicts "
+                     r"(green verified, red refuted, orange inconclusive, purple error).  Claims that "
+                     r"neither use nor are used by another are only in the table.}")
     parts.append(_table((("l", 0.26), ("l", 0.15), ("l", 0.34), ("l", 0.25)),
                         ["claim", "verdict", "uses", "used by"], rows))
     return "\n".join(parts)
@@ -520,7 +521,8 @@ def draw_figures(run: RunResult, folder: str, relative: str) -> tuple[dict, str 
                 except Exception as exc:  # bad data must not cost the whole document
                     found = Drawn(count, dict(spec), None, f"{type(exc).__name__}: {exc}")
                 drawn.setdefault((k, j), []).append(found)
-    edges = [(u, c.id) for c in run.claims for u in c.uses]
+    ran = {c.id for c in run.claims}
+    edges = [(u, c.id) for c in run.claims for u in c.uses if u in ran]
     graph = None
     if edges:
         figures.dependency_graph([(c.id, c.status) for c in run.claims], edges,
