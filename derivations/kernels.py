@@ -38,8 +38,8 @@ from .gaussian import COVARIANCE, c, k11, k12, k22, z
 
 __all__ = [
     "SW2", "SB2", "Q", "E", "ED", "SIGMA_NEXT", "SIGMA_DOT", "THETA", "XI", "L", "N_UNITS",
-    "ACTIVATIONS", "RECURSION_ACTIVATIONS", "SIGMA_FN", "SIGMA_PRIME_FN", "gaussian_expectation", "layer_relations", "dual_relations",
-    "recursion_statement", "NNGP", "NTK", "derive_nngp", "derive_ntk",
+    "ACTIVATIONS", "RECURSION_ACTIVATIONS", "SIGMA_FN", "SIGMA_PRIME_FN", "gaussian_expectation",
+    "layer_relations", "dual_relations", "recursion_statement", "NNGP", "NTK", "derive_nngp", "derive_ntk",
     "DECOMPOSITION", "derive_decomposition", "decomposition_symbols",
     "GAUSSIAN_OUTPUTS", "derive_gaussian_outputs", "VAR_K", "MEAN_K",
     "sphere_kernels", "POSITIVE_DEFINITE", "derive_positive_definite", "N_POINTS", "MIN_DEPTH",
@@ -61,10 +61,6 @@ N_UNITS = sp.Symbol("n", integer=True, positive=True)
 
 _UNITS = 3
 """Units of the small symbolic layers whose moments SymPy computes."""
-
-
-def _pair(name: str, latex: str) -> Quantity:
-    return Quantity(name, latex)
 
 
 # ------------------------------------------------------------------ activations
@@ -145,19 +141,19 @@ def _step(text, lhs, rhs, how, domain: Domain, *, op="=", uses=None, extend=True
 def layer_relations(*, ntk: bool) -> tuple[Relation, ...]:
     """Σ¹, the Σ layer map, the number of maps and (``ntk``) Θ¹, Σ̇, Θ, Ξ¹, Ξ maps."""
     relations = [
-        Relation("sigma1", _pair("Sigma^1(x,x')", r"\Sigma^{1}(x,x')"), SW2 * Q + SB2),
-        Relation("sigma", _pair("Sigma^(l+1)(x,x')", r"\Sigma^{\ell+1}(x,x')"), SW2 * E + SB2),
-        Relation("maps", _pair("maps(L)", r"\#\{\text{layer maps in depth } L\}"), L - 1),
+        Relation("sigma1", Quantity("Sigma^1(x,x')", r"\Sigma^{1}(x,x')"), SW2 * Q + SB2),
+        Relation("sigma", Quantity("Sigma^(l+1)(x,x')", r"\Sigma^{\ell+1}(x,x')"), SW2 * E + SB2),
+        Relation("maps", Quantity("maps(L)", r"\#\{\text{layer maps in depth } L\}"), L - 1),
     ]
     if ntk:
         relations += [
-            Relation("theta1", _pair("Theta^1(x,x')", r"\Theta^{1}(x,x')"), SW2 * Q + SB2),
-            Relation("sigma_dot", _pair("Sigma_dot^(l+1)(x,x')", r"\dot\Sigma^{\ell+1}(x,x')"), ED),
-            Relation("theta", _pair("Theta^(l+1)(x,x')", r"\Theta^{\ell+1}(x,x')"),
+            Relation("theta1", Quantity("Theta^1(x,x')", r"\Theta^{1}(x,x')"), SW2 * Q + SB2),
+            Relation("sigma_dot", Quantity("Sigma_dot^(l+1)(x,x')", r"\dot\Sigma^{\ell+1}(x,x')"), ED),
+            Relation("theta", Quantity("Theta^(l+1)(x,x')", r"\Theta^{\ell+1}(x,x')"),
                      SIGMA_NEXT + SW2 * SIGMA_DOT * THETA),
-            Relation("xi1", _pair("Xi^1(x,x')", r"\Xi^{1}(x,x') = \lim \hat\Theta^{1}_{std}/n"),
+            Relation("xi1", Quantity("Xi^1(x,x')", r"\Xi^{1}(x,x') = \lim \hat\Theta^{1}_{std}/n"),
                      sp.Integer(0)),
-            Relation("xi", _pair("Xi^(l+1)(x,x')", r"\Xi^{\ell+1}(x,x') = \lim \hat\Theta^{\ell+1}_{std}/n"),
+            Relation("xi", Quantity("Xi^(l+1)(x,x')", r"\Xi^{\ell+1}(x,x') = \lim \hat\Theta^{\ell+1}_{std}/n"),
                      E + SW2 * SIGMA_DOT * XI),
         ]
     return tuple(relations)
@@ -319,9 +315,9 @@ def _decomposition_rhs() -> sp.Expr:
 
 
 DECOMPOSITION = Statement(
-    (Relation("decomposition", _pair("Theta_hat^(l+1)(x,x')", r"\hat\Theta^{\ell+1}(x,x')"),
+    (Relation("decomposition", Quantity("Theta_hat^(l+1)(x,x')", r"\hat\Theta^{\ell+1}(x,x')"),
               _decomposition_rhs()),
-     Relation("limit", _pair("Theta^(l+1)(x,x')", r"\Theta^{\ell+1}(x,x')"),
+     Relation("limit", Quantity("Theta^(l+1)(x,x')", r"\Theta^{\ell+1}(x,x')"),
               SW2 * E + SB2 + SW2 * ED * THETA)),
     _RECURSION_DOMAIN,
     r"$f = \sigma_w n^{-1/2}\sum_j W_j \sigma(z_j) + \sigma_b b$ on top of any network with "
@@ -591,7 +587,7 @@ _HERMITE_ORDER = 4
 def _pd_statement(names) -> Statement:
     return Statement(
         layer_relations(ntk=True) + dual_relations(names, prime=True) + (
-            Relation("rank", _pair("rank Theta^L(X,X)", r"\operatorname{rank}\Theta^L(X, X)"), N_POINTS),
+            Relation("rank", Quantity("rank Theta^L(X,X)", r"\operatorname{rank}\Theta^L(X, X)"), N_POINTS),
             Relation("min_depth", MIN_DEPTH, sp.Integer(2))),
         _SPHERE,
         r"$N$ distinct points on the sphere; $\sigma$ not a polynomial; $L \ge L_{\min}$",
@@ -728,8 +724,8 @@ RELU_DIAGONAL = Statement(
     layer_relations(ntk=True) + dual_relations(("relu",), prime=True) + (
         Relation("weight_var", Quantity("sigma_w^2 (He)", r"\sigma_w^2"), sp.Integer(2)),
         Relation("bias_var", Quantity("sigma_b^2 (He)", r"\sigma_b^2"), sp.Integer(0)),
-        Relation("sigma_diag", _pair("Sigma^l(x,x)", r"\Sigma^{\ell}(x,x)"), K1),
-        Relation("theta_diag", _pair("Theta^L(x,x)", r"\Theta^{L}(x,x)"), L * K1)),
+        Relation("sigma_diag", Quantity("Sigma^l(x,x)", r"\Sigma^{\ell}(x,x)"), K1),
+        Relation("theta_diag", Quantity("Theta^L(x,x)", r"\Theta^{L}(x,x)"), L * K1)),
     Domain({K1: sp.Interval.open(0, sp.oo), L: sp.Interval(1, 12)}),
     r"ReLU, $\sigma_w^2 = 2$, $\sigma_b = 0$ (He initialisation), every $\ell \ge 1$ and depth $L \ge 1$",
 )
