@@ -294,8 +294,16 @@ def derive_nngp(statement: Statement) -> Derivation:
 
 # ------------------------------------------------------------------ the layer decomposition
 
+class SIGMA_PRIME_FN(sp.Function):
+    """σ' as an undefined function that prints as such (the derivative of ``SIGMA_FN``)."""
+
+    def _latex(self, printer, exp=None):
+        arg = printer._print(self.args[0])
+        base = rf"\sigma'\left({arg}\right)"
+        return base if exp is None else rf"{base}^{{{exp}}}"
+
+
 SIGMA_FN = sp.Function("sigma")
-SIGMA_PRIME_FN = sp.Function("sigma'")
 _W, _Z, _ZP, _THETA_HAT = (sp.IndexedBase(s) for s in ("W", "z", "z'", "Theta_hat"))
 _J, _K = sp.symbols("j k", integer=True)
 
@@ -343,12 +351,12 @@ def _concrete_decomposition(rhs, n: int, W, z_x, z_y, theta_hat, sigma=None, sig
 def _readout_on(units, sigma):
     """Σ_θ ∂f(x)∂f(x') for f = σ_w/√2 Σ_j C_j σ(z_j(·; t)) + σ_b c on top of 2 units z_j(x; t).
 
-    ``units(j, x, t)`` is z_j at input x as a function of the three parameters t below the
+    ``units(j, x, t)`` is z_j at input x as a function of the two parameters t below the
     readout. Returns (that tangent kernel, z(x), z(x'), C, Θ̂_jk), everything by SymPy's diff.
     """
     sw, sb = sp.sqrt(SW2), sp.sqrt(SB2)
     x, y = sp.symbols("x y", real=True)
-    t = sp.symbols("t0:3", real=True)
+    t = sp.symbols("t0:2", real=True)
     C = sp.symbols("C0:2", real=True)
     cb = sp.Symbol("c_out", real=True)
     zx, zy = ([units(j, inp, t) for j in range(2)] for inp in (x, y))
@@ -368,7 +376,7 @@ _GENERIC_UNITS = (sp.Function("z_0"), sp.Function("z_1"))
 
 
 def _instance_unit(j, x, t):
-    return t[0] * x + (j + 1) * t[1] * t[2] + t[2] ** 2 * x ** (j + 1)
+    return t[0] * x ** (j + 1) + (j + 1) * t[1] ** 2
 
 
 def _decomposition_steps(statement: Statement) -> tuple[Step, Step]:
@@ -382,8 +390,8 @@ def _decomposition_steps(statement: Statement) -> tuple[Step, Step]:
     steps = []
     cases = (
         (SIGMA_FN, lambda j, x, t: _GENERIC_UNITS[j](x, *t),
-         r"Two units $z_j(x; t)$, generic functions of three parameters $t$ below a readout with "
-         r"generic $\sigma$: SymPy differentiates $f(x), f(x')$ with respect to all six parameters, "
+         r"Two units $z_j(x; t)$, generic functions of two parameters $t$ below a readout with "
+         r"generic $\sigma$: SymPy differentiates $f(x), f(x')$ with respect to all five parameters, "
          r"sums the products, and compares with the decomposition at $n = 2$, "
          r"$\hat\Theta^\ell_{jk} = \sum_t \partial_t z_j(x)\,\partial_t z_k(x')$"),
         (sp.tanh, _instance_unit,
