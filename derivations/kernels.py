@@ -42,8 +42,8 @@ __all__ = [
     "layer_relations", "dual_relations", "recursion_statement", "NNGP", "NTK", "derive_nngp", "derive_ntk",
     "DECOMPOSITION", "derive_decomposition", "decomposition_symbols",
     "GAUSSIAN_OUTPUTS", "derive_gaussian_outputs", "VAR_K", "MEAN_K",
-    "sphere_kernels", "POSITIVE_DEFINITE", "derive_positive_definite", "N_POINTS", "MIN_DEPTH",
-    "POLYNOMIAL_DEGENERATE", "derive_polynomial_degenerate", "DEGREE", "DIMENSION", "P", "M", "D",
+    "sphere_kernels", "POSITIVE_DEFINITE", "NON_POLYNOMIAL", "derive_positive_definite", "N_POINTS",
+    "MIN_DEPTH", "POLYNOMIAL_DEGENERATE", "POLYNOMIAL_DEGREES", "derive_polynomial_degenerate", "DEGREE", "DIMENSION", "P", "M", "D",
     "RELU_DIAGONAL", "derive_relu_diagonal", "K1",
 ]
 
@@ -602,7 +602,8 @@ def _pd_statement(names) -> Statement:
     )
 
 
-POSITIVE_DEFINITE = _pd_statement(("relu", "erf"))
+NON_POLYNOMIAL = ("relu", "erf")
+POSITIVE_DEFINITE = _pd_statement(NON_POLYNOMIAL)
 
 
 @functools.cache
@@ -682,7 +683,7 @@ POLYNOMIAL_DEGENERATE = Statement(
     r"\dim\mathcal{P}_m(S^{d-1}))$ with $m = \deg_c\Theta^L$",
 )
 
-_POLY_DEGREE = {"identity": 1, "quadratic": 2}
+POLYNOMIAL_DEGREES = {"identity": 1, "quadratic": 2}
 
 
 def _standard_monomials(d: int, m: int) -> int:
@@ -700,10 +701,10 @@ def _standard_monomials(d: int, m: int) -> int:
 
 def derive_polynomial_degenerate(statement: Statement) -> Derivation:
     """Duals by moments; the degree of Θ^L in c; the dimension of polynomials on the sphere."""
-    table = [(p_name, depth) for p_name in _POLY_DEGREE for depth in (1, 2, 3)]
+    table = [(p_name, depth) for p_name in POLYNOMIAL_DEGREES for depth in (1, 2, 3)]
     degrees = sp.Matrix([sp.Poly(sp.expand(sphere_kernels(statement, name, depth)[1]), c).degree()
                          for name, depth in table])
-    stated = sp.Matrix([statement["degree"].rhs.subs({P: _POLY_DEGREE[name], L: depth})
+    stated = sp.Matrix([statement["degree"].rhs.subs({P: POLYNOMIAL_DEGREES[name], L: depth})
                         for name, depth in table])
     shapes = [(d, m) for d in (2, 3, 4) for m in (1, 2, 3, 4)]
     counted = sp.Matrix([_standard_monomials(d, m) for d, m in shapes])

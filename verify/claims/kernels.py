@@ -542,10 +542,10 @@ def _measure_positive(statement, config, ctx):
 _PD_CHECK = NumericCheck(
     "gram-lambda-min",
     "λ_min of the analytic NTK Gram matrix (depth L_min + 0..3) of hypothesis-drawn points "
-    "on the sphere (|x|² = n0, pairwise angles ≥ 0.15) against 0 with its rounding error as SE: consistent when it exceeds "
-    "z* SE; a stated rank below N is z-tested as a zero eigenvalue",
+    "on the sphere (|x|² = n0, pairwise angles ≥ 0.15) against 0 with its rounding error as "
+    "SE: consistent when it exceeds z* SE; a stated rank below N is z-tested as a zero eigenvalue",
     lambda budget: st.fixed_dictionaries({
-        "activation": st.sampled_from(("relu", "erf")),
+        "activation": st.sampled_from(K.NON_POLYNOMIAL),
         "extra_depth": st.integers(0, 3),
         "dim": st.sampled_from((2, 3, 5)),
         "points": st.integers(2, 14),
@@ -571,7 +571,7 @@ def _pd_mutants():
 
 
 def _measure_polynomial(statement, config, ctx):
-    p = {"identity": 1, "quadratic": 2}[config["activation"]]
+    p = K.POLYNOMIAL_DEGREES[config["activation"]]
     degree = predict(statement, "degree", {K.P: p, K.L: config["depth"]})
     dimension = int(round(predict(statement, "dimension", {K.M: degree, K.D: config["dim"]})))
     points = _sphere_points(ctx.rng(), dimension + config["extra"], config["dim"], 0.0)
@@ -585,7 +585,7 @@ _POLY_CHECK = NumericCheck(
     "the eigenvalue after the stated rank bound is 0 within rounding (condition: the "
     "degree m, which multiplies relative errors), the one at the bound is positive",
     lambda budget: st.fixed_dictionaries({
-        "activation": st.sampled_from(("identity", "quadratic")),
+        "activation": st.sampled_from(tuple(K.POLYNOMIAL_DEGREES)),
         "depth": st.integers(1, 3),
         "dim": st.sampled_from((2, 3)),
         "extra": st.integers(1, 4),
