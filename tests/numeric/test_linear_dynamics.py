@@ -99,12 +99,20 @@ def test_train_widths_records_every_width_from_the_same_residual():
     _, x, rng = _net_and_inputs()
     start = np.array([0.5, -1.0, 2.0])
     runs = train_widths((16, 32), depth=2, activation="relu", weight_std=1.5, bias_std=0.1, x_train=x,
-                        start=start, learning_rate=0.1, n_steps=3, seeds=3, rng=rng, x_test=x[:2] * 0.5)
+                        start=start, learning_rate=0.1, n_steps=3, seeds=(4, 3), rng=rng, x_test=x[:2] * 0.5)
     assert [r.width for r in runs] == [16, 32]
-    for run in runs:
-        np.testing.assert_allclose(run.residuals[0], np.tile(start, (3, 1)), atol=1e-12)
-        assert run.residuals.shape == (4, 3, 3) and run.test_outputs.shape == (2, 3, 2)
-        assert run.ntk.shape == (2, 3, 3, 3) and np.all(run.weight_change > 0)
+    for run, count in zip(runs, (4, 3)):
+        np.testing.assert_allclose(run.residuals[0], np.tile(start, (count, 1)), atol=1e-12)
+        assert run.residuals.shape == (4, count, 3) and run.test_outputs.shape == (2, count, 2)
+        assert run.ntk.shape == (2, count, 3, 3) and np.all(run.weight_change > 0)
+
+
+def test_train_widths_records_only_the_ends_when_asked():
+    _, x, rng = _net_and_inputs()
+    (run,) = train_widths((16,), depth=2, activation="relu", weight_std=1.5, bias_std=0.1, x_train=x,
+                          start=np.ones(3), learning_rate=0.1, n_steps=5, seeds=2, rng=rng, record_every=5,
+                          record_ntk=False)
+    assert run.residuals.shape == (2, 2, 3) and run.ntk is None
 
 
 def test_train_widths_matches_train_gd_on_the_same_draws():
@@ -123,8 +131,10 @@ def test_train_widths_rejects_bad_input():
     _, x, rng = _net_and_inputs()
     common = dict(activation="relu", weight_std=1.0, bias_std=0.0, x_train=x, learning_rate=0.1, n_steps=1,
                   rng=rng)
-    with pytest.raises(ValueError, match="seeds=1"):
+    with pytest.raises(ValueError, match="seeds entry=1"):
         train_widths((8,), depth=2, start=np.zeros(3), seeds=1, **common)
+    with pytest.raises(ValueError, match="one count or one per width"):
+        train_widths((8, 16), depth=2, start=np.zeros(3), seeds=(4, 4, 4), **common)
     with pytest.raises(ValueError, match="start has shape"):
         train_widths((8,), depth=2, start=np.zeros(4), seeds=2, **common)
     with pytest.raises(ValueError, match="depth=1"):

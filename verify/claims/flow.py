@@ -44,7 +44,7 @@ from numeric.stats import extrapolate, loglog_slope, nonzero_test
 from numeric.width_sweep import train_widths
 
 from .. import figdata
-from ..checks import predict, predictor
+from ..checks import MARGIN, predict, predictor
 from ..claim import Claim, Mutant, NumericCheck
 from ..results import Comparison
 
@@ -57,16 +57,22 @@ RELU = {"activation": "relu", "weight_std": 1.5, "bias_std": 0.2}
 
 _LEVELS = {
     "decay": {"widths": ((1024, 2048, 4096), (1024, 2048, 4096), (2048, 4096, 8192)), "seeds": (3, 4, 8)},
-    "sweep": {"widths": ((256, 1024, 4096, 16384),) * 3, "seeds": (10, 24, 96)},
+    "sweep": {"widths": ((256, 1024, 4096, 16384),) * 3,
+              "kernel": ((96, 48, 24, 12), (144, 72, 36, 18), (640, 320, 160, 80)),
+              "weights": ((16, 8, 4, 4), (16, 8, 4, 4), (64, 32, 16, 8)),
+              "gap": ((128, 64, 32, 16), (192, 96, 48, 24), (640, 320, 160, 80)),
+              "test": ((48, 24, 12, 6), (96, 48, 24, 12), (384, 192, 96, 48))},
     "fig1": {"widths": ((50, 200), (100, 400), (500, 1000)), "seeds": (2, 4, 10)},
 }
-"""Widths and initialisations per budget level (quick, standard, thorough) of each experiment."""
+"""Widths and initialisations per budget level (quick, standard, thorough) of each experiment.  The
+sweeps put initialisations where they are cheap: for a slope in log n, seeds proportional to
+n^{-1/2} reach a given standard error at about half the cost of equal counts."""
 
 _SIGNS = (-1.0, 1.0)
 
 
 def _level(ctx, experiment: str, what: str):
-    """The budget's ``what`` ("widths" or "seeds") for ``experiment``."""
+    """The budget's ``what`` (widths, or seeds for a check) for ``experiment``."""
     return _LEVELS[experiment][what][ctx.budget.level]
 
 
@@ -110,8 +116,9 @@ def _sphere(rng, count: int, dim: int) -> np.ndarray:
 
 
 def _config(ctx, widths=None, seeds=None) -> tuple:
-    """The configuration of a comparison: the drawn one, and the widths and seeds it pooled."""
-    pooled = () if widths is None else (("widths", tuple(int(w) for w in widths)), ("seeds", int(seeds)))
+    """The configuration of a comparison: the drawn one, and the widths and seeds per width it pooled."""
+    pooled = () if widths is None else (("widths", tuple(int(w) for w in widths)),
+                                        ("seeds", tuple(int(s) for s in seeds)))
     return tuple((str(k), v) for k, v in ctx.config.items()) + pooled
 
 
@@ -129,7 +136,7 @@ def _extrapolated(ctx, label: str, widths, values, prediction: float) -> Compari
     """X_n -> X: E[X_n] = X + b/n fitted over the widths (WLS, the SE of each mean from its seeds),
     X z-tested against ``prediction`` (kind "width", scale 1: the X here are relative)."""
     values = [np.asarray(v, dtype=float) for v in values]
-    config, samples = _config(ctx, widths, values[0].size), int(sum(v.size for v in values))
+    config, samples = _config(ctx, widths, [v.size for v in values]), int(sum(v.size for v in values))
     label = f"{label}: extrapolated to infinite width"
     if not all(np.all(np.isfinite(v)) for v in values):
         return _unusable(ctx, label, prediction, "width", config, samples)
@@ -146,7 +153,7 @@ def _vanishing(ctx, label: str, widths, values, rate: float, title: str) -> tupl
     (``title`` in mathtext)."""
     widths = np.asarray(widths, dtype=float)
     values = [np.asarray(v, dtype=float) for v in values]
-    config, samples = _config(ctx, widths, values[0].size), int(sum(v.size for v in values))
+    config, samples = _config(ctx, widths, [v.size for v in values]), int(sum(v.size for v in values))
     labels = (f"{label}: exponent in n", f"{label}: exponent differs from 0")
     if not all(np.all(np.isfinite(v) & (v > 0)) for v in values):
         return tuple(_unusable(ctx, text, rate, "rate", config, samples) for text in labels)
@@ -172,7 +179,7 @@ def _vanishing(ctx, label: str, widths, values, rate: float, title: str) -> tupl
 
 
 _DATA = st.fixed_dictionaries({"points": st.integers(3, 5), "dim": st.integers(3, 5)})
-_SWEEP_DATA = st.fixed_dictionaries({"points": st.integers(5, 8), "extra_dim": st.integers(0, 3)})
+_SWEEP_DATA = st.fixed_dictionaries({"points": st.integers(6, 8), "extra_dim": st.integers(1, 3)})
 
 
 def _one(budget) -> int:
@@ -288,9 +295,10 @@ BOUNDARY_CHECK = NumericCheck(
 
 
 # ------------------------------------------------------------------ width sweeps
-def _sweep_run(ctx, activation: dict, *, decay: float, test_points: int = 0):
+def _sweep_run(ctx, activation: dict, seeds: str, *, decay: float, test_points: int = 0):
     """Training data, the limiting kernel, and networks trained at every width of the budget,
-    for as many steps as the slowest mode of the limit needs to shrink by ``decay``."""
+    for as many steps as the slowest mode of the limit needs to shrink by ``decay``; with test
+    points only the outputs at the first and last steps are recorded."""
     rng = ctx.rng("data")
     points = ctx.config["points"]
     x, theta = _data(rng, points, points + ctx.config["extra_dim"], activation, test=test_points)
@@ -300,7 +308,9 @@ def _sweep_run(ctx, activation: dict, *, decay: float, test_points: int = 0):
     steps = math.ceil(math.log(decay) / math.log(1.0 - eta * spectrum[0]))
     runs = train_widths(_level(ctx, "sweep", "widths"), depth=2, x_train=x[:points], start=start,
                         x_test=x[points:] if test_points else None, learning_rate=eta, n_steps=steps,
-                        seeds=_level(ctx, "sweep", "seeds"), rng=ctx.rng("init"), **activation)
+                        seeds=_level(ctx, "sweep", seeds), rng=ctx.rng("init"),
+                        record_every=steps if test_points else 1, record_ntk=not test_points,
+                        **activation)
     return {"x": x, "start": start, "theta": theta, "eta": eta, "steps": steps, "runs": runs}
 
 
@@ -319,7 +329,7 @@ def _sweep_description(activation: dict, what: str) -> str:
 
 def _kernel_change_check(statement, config, ctx):
     """The empirical NTK's change in training and its distance from Theta^L, against the exponents."""
-    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, SMOOTH, decay=_SETTLED))
+    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, SMOOTH, "kernel", decay=_SETTLED))
     points = config["points"]
     limit = sweep["theta"][:points, :points]
     change, deviation = [], []
@@ -355,7 +365,7 @@ def _record_fig1(ctx) -> None:
 
 def _weight_change_check(statement, config, ctx):
     """||theta_T - theta_0|| / ||theta_0|| against the stated exponent."""
-    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, RELU, decay=_SETTLED))
+    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, RELU, "weights", decay=_SETTLED))
     return _vanishing(ctx, "||theta_T - theta_0|| / ||theta_0||", [r.width for r in sweep["runs"]],
                       [r.weight_change for r in sweep["runs"]], predict(statement, "relative_change", {}),
                       r"relative weight change $\|\theta_T - \theta_0\| / \|\theta_0\|$ (ReLU, $L = 2$)")
@@ -363,7 +373,7 @@ def _weight_change_check(statement, config, ctx):
 
 def _ode_gap_check(statement, config, ctx):
     """The trained residual against the Euler path of the stated ODE with Theta^L, same eta and u_0."""
-    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, RELU, decay=_SETTLED))
+    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, RELU, "gap", decay=_SETTLED))
     points = config["points"]
     rhs = predictor(statement["ode"], (W.THETA_INF, W.U))
     limit = sweep["theta"][:points, :points]
@@ -379,7 +389,7 @@ def _ode_gap_check(statement, config, ctx):
 
 def _regression_check(statement, config, ctx):
     """Outputs at test points after convergence against the stated limit with Theta^L and each f_0."""
-    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, RELU, decay=_CONVERGED_TRAINING,
+    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, RELU, "test", decay=_CONVERGED_TRAINING,
                                                            test_points=config["test"]))
     points = config["points"]
     theta = sweep["theta"]
@@ -420,10 +430,10 @@ ODE_GAP_CHECK = _sweep_check(
     "slope in n against the stated exponent", _ode_gap_check)
 REGRESSION_CHECK = _sweep_check(
     "test-points", RELU,
-    "outputs at 4-8 further points of the sphere after training against the stated limit with Theta^L "
+    "outputs at 24-32 further points of the sphere after training against the stated limit with Theta^L "
     "and each network's own f_0; the log-log slope in n of the rms miss against the stated exponent",
-    _regression_check, configs=st.fixed_dictionaries({"points": st.integers(5, 8), "test": st.integers(4, 8),
-                                                       "extra_dim": st.integers(0, 3)}))
+    _regression_check, configs=st.fixed_dictionaries({"points": st.integers(6, 8), "test": st.integers(24, 32),
+                                                       "extra_dim": st.integers(1, 3)}))
 
 
 # ------------------------------------------------------------------ GP conditioning
@@ -437,7 +447,7 @@ def _gp_check(statement, config, ctx):
     train_factor = np.linalg.cholesky(joint[1:, 1:])
     ybar = train_factor @ rng.standard_normal(points)
     scale = math.sqrt(joint[0, 0]) * float(np.linalg.norm(np.linalg.solve(train_factor, ybar)))
-    draws = int(min(montecarlo.samples_for(1.0, scale=1.0, target=ctx.target, threshold=ctx.threshold),
+    draws = int(min(montecarlo.samples_for(MARGIN, scale=1.0, target=ctx.target, threshold=ctx.threshold),
                     ctx.budget.max_samples))
     samples = factor @ rng.standard_normal((points + 1, draws))
     design, response = samples[1:].T, samples[0]
@@ -457,7 +467,8 @@ GP_CHECK = NumericCheck(
     "sigma_b = 0.1) at 1-5 points of the unit sphere plus one; E[f(x) | f(X)] is linear in f(X), so its "
     "coefficients are estimated by least squares over the draws and applied to a data vector ybar drawn "
     "from the prior; SE from the residual variance; MDE relative to sqrt(K(x,x)) ||L^-1 ybar|| (the "
-    "Cauchy-Schwarz bound of the mean)",
+    "Cauchy-Schwarz bound of the mean), which the SE of n draws is below 1/sqrt(n) times; n sized to the "
+    "target with the framework's margin",
     lambda budget: st.fixed_dictionaries({"points": st.integers(1, 5), "dim": st.integers(2, 4),
                                           "depth": st.integers(2, 3),
                                           "activation": st.sampled_from(("relu", "erf"))}),
