@@ -44,7 +44,7 @@ c0 = sp.Symbol("c_0", real=True)
 P = sp.Symbol("P", integer=True, positive=True)
 
 H = NamedMatrix("H", N, N)
-J = NamedMatrix("J", N, P, latex=r"\nabla_\theta y")
+J = NamedMatrix("J", N, P)
 Y = NamedMatrix("y", N, 1)
 YBAR = NamedMatrix("ybar", N, 1)
 U0 = NamedMatrix("u_0", N, 1)
