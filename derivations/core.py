@@ -92,6 +92,10 @@ class Domain:
             value = rnd.gauss(0.0, 2.0)
         return sp.Rational(value).limit_denominator(10**9)
 
+    def interior_points(self, count: int, rnd: random.Random) -> list[dict[sp.Symbol, sp.Expr]]:
+        """``count`` points with every coordinate inside its interval."""
+        return [self._complete({s: self.interior(s, rnd) for s in self.intervals}) for _ in range(count)]
+
     def sample(self, count: int, rnd: random.Random) -> list[dict[sp.Symbol, sp.Expr]]:
         """``count`` points: first the edges of every coordinate in turn, then interior ones.
 

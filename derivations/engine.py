@@ -10,8 +10,9 @@
    point is ``checked-numerically``, reported as such.
 3. A step that can be neither decided nor evaluated is ``unsupported``.
 
-The points are evaluated first: a counterexample refutes the step whatever SymPy
-would say, so a wrong step (a mutant's) does not wait for the simplifiers.
+Two interior points are evaluated first: a counterexample refutes the step whatever
+SymPy would say, so a wrong step (a mutant's) does not wait for the simplifiers,
+and a right one pays for two evaluations only.
 
 Structural ``==`` is never used as equality of meaning, and ``Expr.equals`` is
 not trusted (it samples outside the real domain); see DESIGN.md, "SymPy equality
@@ -35,6 +36,8 @@ DIGITS = 40
 """Working precision (decimal digits) of the numeric rung."""
 POINTS = 12
 """Points of the domain at which the numeric rung evaluates a step."""
+PROBE = 2
+"""Interior points evaluated before any simplifier runs."""
 _AGREE = sp.Float(10) ** -(DIGITS - 12)
 _DISAGREE = sp.Float(10) ** -12
 
@@ -113,7 +116,10 @@ def _value(expr, point):
     expressions), so a point on an edge stays on it: a singularity there is seen
     as such, not as two large rounding errors.
     """
-    value = sp.N(sp.sympify(expr).xreplace(point), DIGITS)
+    try:
+        value = sp.N(sp.sympify(expr).xreplace(point), DIGITS)
+    except (TypeError, ValueError, ZeroDivisionError):
+        return None  # e.g. a derivative of an undefined function at a number
     if not value.is_number or value.has(sp.nan, sp.zoo) or not value.is_finite:
         return None
     re, im = value.as_real_imag()
@@ -146,8 +152,7 @@ def _compare(step: Step, point) -> str:
     return "agree"
 
 
-def _numeric(step: Step, domain: Domain) -> StepOutcome:
-    points = domain.sample(POINTS, _rng_for(step))
+def _numeric(step: Step, domain: Domain, points) -> StepOutcome:
     unknown = 0
     for point in points:
         verdict = _compare(step, point)
@@ -170,11 +175,15 @@ def check_step(step: Step, domain: Domain) -> StepOutcome:
     """
     symbols = sp.sympify(step.lhs).free_symbols | sp.sympify(step.rhs).free_symbols
     domain = (step.domain or domain).restricted(symbols)
-    numeric = _numeric(step, domain)
-    if numeric.status is StepStatus.REFUTED or step.how is Justification.NUMERIC_ONLY:
-        return numeric
-    proved_by = _symbolic(step, domain)
-    return StepOutcome(StepStatus.PROVED, f"SymPy: {proved_by}") if proved_by else numeric
+    rnd = _rng_for(step)
+    probe = _numeric(step, domain, domain.interior_points(PROBE, rnd))
+    if probe.status is StepStatus.REFUTED:
+        return probe
+    if step.how is not Justification.NUMERIC_ONLY:
+        proved_by = _symbolic(step, domain)
+        if proved_by:
+            return StepOutcome(StepStatus.PROVED, f"SymPy: {proved_by}")
+    return _numeric(step, domain, domain.sample(POINTS, rnd))
 
 
 def check_derivation(derivation: Derivation, domain: Domain) -> tuple[StepOutcome, ...]:

@@ -138,9 +138,14 @@ def extrapolate(n: np.ndarray, mean: np.ndarray, se: np.ndarray) -> Fit:
     return wls(np.column_stack([np.ones_like(n), 1.0 / n]), mean, se)
 
 
-def log_std_se(samples: int) -> float:
-    """Standard error of log(sample std) from ``samples`` Gaussian draws: 1/sqrt(2(s-1))."""
-    return 1.0 / math.sqrt(2.0 * (samples - 1))
+def log_std_se(samples: int, kurtosis: float = 3.0) -> float:
+    """Standard error of log(sample std) from ``samples`` draws of the given kurtosis.
+
+    By the delta method Var(s^2) ~ sigma^4 (kappa - 1)/n, so SE(log s) ~
+    sqrt((kappa - 1) / (4 (n - 1))): 1/sqrt(2(n - 1)) for Gaussian draws (kappa = 3),
+    larger for heavy tails.
+    """
+    return math.sqrt(max(kurtosis - 1.0, 0.0) / (4.0 * (samples - 1)))
 
 
 def loglog_slope(x: np.ndarray, y: np.ndarray, se_log_y: np.ndarray) -> Fit:

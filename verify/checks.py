@@ -160,7 +160,8 @@ class Context:
         ``widths[i]``.  (1) Fit E[X_n] = X + b/n by weighted least squares and z-test X
         against ``prediction`` (kind "width"); (2) fit the log-log slope of the
         fluctuation std_n against n (SE of log std from the number of seeds) and z-test
-        it against ``rate`` (kind "rate"); (3) require that slope to differ from 0.
+        it against ``rate`` (kind "rate"); (3) require that slope to differ from 0.  The SE of
+        each log std corrects for the values' sample kurtosis (heavy tails widen it).
         """
         widths = np.asarray(widths, dtype=float)
         if len(widths) < 3:
@@ -170,7 +171,9 @@ class Context:
         stds = np.array([v.std(ddof=1) for v in values])
         counts = np.array([v.size for v in values])
         fit = extrapolate(widths, means, stds / np.sqrt(counts))
-        slope = loglog_slope(widths, stds, np.array([log_std_se(s) for s in counts]))
+        kurtosis = [float(np.mean((v - v.mean()) ** 4) / v.var() ** 2) if v.var() > 0 else 3.0
+                    for v in values]
+        slope = loglog_slope(widths, stds, np.array([log_std_se(s, k) for s, k in zip(counts, kurtosis)]))
         self.record(label, {"figure": "width_limit", "title": label, "widths": widths.tolist(), "mean": means.tolist(), "std": stds.tolist(),
                             "seeds": counts.tolist(), "prediction": prediction,
                             "intercept": float(fit.coef[0]), "intercept_se": fit.se(0),
