@@ -1,7 +1,10 @@
 """The runner: plans a run, hands its units to an Executor, assembles the results.
 
-A unit is one part of one claim (or of one of its mutants): its derivation, or one
-of its numeric checks.  Units are plain picklable records (ids, not objects), so any
+A unit is one part of one claim, its derivation or one of its numeric checks, or one
+whole mutant.  A mutant is evaluated like a claim but stops at its first refutation
+(the derivation first, then the checks in order), so a mutant the derivation kills
+costs no Monte Carlo; ``exhaustive`` evaluation runs every layer to show which ones
+can refute it.  Units are plain picklable records (ids, not objects), so any
 ``concurrent.futures.Executor`` runs them: inline by default, a process pool with
 ``--jobs``, a Dask cluster through its executor.  Every random stream derives from
 the run seed and the unit's own identity, so the results do not depend on the
@@ -36,16 +39,18 @@ from .claim import Claim
 from .results import (ERROR, INCONCLUSIVE, REFUTED, SURVIVED, VERIFIED, CheckResult, ClaimResult,
                       MutantResult, RunResult, StepResult)
 
-__all__ = ["Unit", "Part", "InlineExecutor", "comparisons", "units_of", "run_unit", "evaluate", "run",
+__all__ = ["Unit", "Part", "InlineExecutor", "comparisons", "units_of", "run_unit", "evaluate",
+           "dependency_order", "run",
            "versions"]
 
 DERIVATION = "derivation"
+MUTANT = "mutant"
 
 
 @dataclass(frozen=True)
 class Unit:
-    """One piece of work: the derivation (``part`` = "derivation") or the check
-    numbered ``part`` of a claim, or of its mutant ``mutant``."""
+    """One piece of work: a claim's derivation (``part`` = "derivation") or its check
+    numbered ``part``; or the whole of its mutant ``mutant`` (``part`` = "mutant")."""
 
     claim_id: str
     mutant: str | None
@@ -53,22 +58,23 @@ class Unit:
     budget: str
     seed: int
     threshold: float
+    exhaustive: bool = False
 
     def describe(self) -> str:
         who = self.claim_id + (f" mutant {self.mutant}" if self.mutant else "")
-        what = self.part if self.part == DERIVATION else f"check {self.part}"
+        what = self.part if isinstance(self.part, str) else f"check {self.part}"
         return f"{who}, {what}, seed {self.seed}"
 
 
 @dataclass(frozen=True)
 class Part:
-    """What a unit produced: derivation steps, or a check result, or an error."""
+    """What a unit produced: derivation steps, check results, or an error."""
 
     unit: Unit
     seconds: float
     steps: tuple[StepResult, ...] = ()
     conclusion: str = ""
-    check: CheckResult | None = None
+    checks: tuple[CheckResult, ...] = ()
     error: str | None = None
 
 
@@ -109,26 +115,50 @@ def run_unit(unit: Unit) -> Part:
         return _run_unit(unit)
 
 
+def _run_check(claim: Claim, index: int, statement, unit: Unit) -> CheckResult:
+    return run_check(claim.checks[index], statement, budget=budgets.get(unit.budget),
+                     threshold=unit.threshold, run_seed=unit.seed, claim_id=claim.id,
+                     shrink=unit.mutant is None)
+
+
+def _layers(claim: Claim, statement, unit: Unit, stop_at_refutation: bool):
+    """The derivation's steps, then the checks in order (stopping at a refutation if asked)."""
+    derivation = claim.derive(statement)
+    steps = _steps(derivation, statement.domain)
+    checks: list[CheckResult] = []
+    refuted = any(s.status == StepStatus.REFUTED.value for s in steps)
+    for index in range(len(claim.checks)):
+        if refuted and stop_at_refutation:
+            break
+        checks.append(_run_check(claim, index, statement, unit))
+        refuted = refuted or checks[-1].status == CHECK_REFUTED
+    return derivation, steps, tuple(checks)
+
+
 def _run_unit(unit: Unit) -> Part:
     start = time.perf_counter()
     try:
         claim = registry.get(unit.claim_id)
         statement = claim.mutant(unit.mutant).statement if unit.mutant else claim.statement
+        if unit.part == MUTANT:
+            _, steps, checks = _layers(claim, statement, unit, stop_at_refutation=not unit.exhaustive)
+            return Part(unit, time.perf_counter() - start, steps=steps, checks=checks)
         if unit.part == DERIVATION:
             derivation = claim.derive(statement)
             return Part(unit, time.perf_counter() - start,
                         steps=_steps(derivation, statement.domain), conclusion=derivation.conclusion)
-        check = run_check(claim.checks[unit.part], statement, budget=budgets.get(unit.budget),
-                          threshold=unit.threshold, run_seed=unit.seed, claim_id=claim.id,
-                          shrink=unit.mutant is None)
-        return Part(unit, time.perf_counter() - start, check=check)
+        return Part(unit, time.perf_counter() - start, checks=(_run_check(claim, unit.part, statement, unit),))
     except Exception as exc:
         return Part(unit, time.perf_counter() - start, error=f"{_error_text(exc)} [{unit.describe()}]")
 
 
-def units_of(claim: Claim, mutant: str | None, budget: str, seed: int, threshold: float) -> list[Unit]:
+def units_of(claim: Claim, mutant: str | None, budget: str, seed: int, threshold: float,
+             exhaustive: bool = False) -> list[Unit]:
+    """The units of a claim (its derivation and each check), or the one unit of a mutant."""
+    if mutant is not None:
+        return [Unit(claim.id, mutant, MUTANT, budget, seed, threshold, exhaustive)]
     parts = [DERIVATION, *range(len(claim.checks))]
-    return [Unit(claim.id, mutant, part, budget, seed, threshold) for part in parts]
+    return [Unit(claim.id, None, part, budget, seed, threshold) for part in parts]
 
 
 def _verdict(steps: Sequence[StepResult], checks: Sequence[CheckResult]) -> str:
@@ -143,7 +173,7 @@ def _verdict(steps: Sequence[StepResult], checks: Sequence[CheckResult]) -> str:
 
 def _gather(parts: Sequence[Part]):
     steps = tuple(s for p in parts for s in p.steps)
-    checks = tuple(p.check for p in parts if p.check is not None)
+    checks = tuple(c for p in parts for c in p.checks)
     errors = [p.error for p in parts if p.error]
     conclusion = next((p.conclusion for p in parts if p.unit.part == DERIVATION), "")
     return steps, checks, "; ".join(errors) or None, conclusion, sum(p.seconds for p in parts)
@@ -171,9 +201,13 @@ def _mutant_result(claim: Claim, name: str, parts: Sequence[Part]) -> MutantResu
     return MutantResult(name, mutant.description, status, refuted_by, seconds, error)
 
 
-def evaluate(claim: Claim, mutant: str | None = None, *, budget: str, seed: int, threshold: float):
-    """One claim (a ClaimResult) or one of its mutants (a MutantResult), run in this process."""
-    parts = [run_unit(u) for u in units_of(claim, mutant, budget, seed, threshold)]
+def evaluate(claim: Claim, mutant: str | None = None, *, budget: str, seed: int, threshold: float,
+             exhaustive: bool = False):
+    """One claim (a ClaimResult) or one of its mutants (a MutantResult), run in this process.
+
+    ``exhaustive`` runs every layer of a mutant, to show each one that refutes it.
+    """
+    parts = [run_unit(u) for u in units_of(claim, mutant, budget, seed, threshold, exhaustive)]
     return _claim_result(claim, parts) if mutant is None else _mutant_result(claim, mutant, parts)
 
 
@@ -235,17 +269,39 @@ def versions() -> dict[str, str]:
     return out
 
 
+def dependency_order(claims: Sequence[Claim]) -> list[Claim]:
+    """``claims`` with every claim after the selected claims it uses, otherwise in order."""
+    chosen = {c.id: c for c in claims}
+    seen: set[str] = set()
+    order: list[Claim] = []
+
+    def visit(claim: Claim) -> None:
+        if claim.id in seen:
+            return
+        seen.add(claim.id)
+        for used in claim.uses:
+            if used in chosen:
+                visit(chosen[used])
+        order.append(claim)
+
+    for claim in claims:
+        visit(claim)
+    return order
+
+
 def run(claims: Sequence[Claim], *, budget: str = "standard", seed: int = 0, alpha: float = 1e-3,
         mutants: bool = False, executor: Executor | None = None,
         remake: Callable[[], Executor] | None = None, window: int | None = None,
         reporter=None) -> RunResult:
     """Run ``claims`` and return the :class:`RunResult`; ``reporter`` sees each claim as it ends.
 
-    ``window`` bounds the units in flight (1 for the inline executor, so progress is
+    Claims run after the claims they use, so each result knows its dependencies'
+    verdicts.  ``window`` bounds the units in flight (1 for the inline executor, so progress is
     reported as the run goes; all of them otherwise).  ``remake`` builds a fresh
     executor of the same kind after a worker died (process pools only).
     """
     plan = budgets.get(budget)
+    claims = dependency_order(claims)
     threshold = critical_z(alpha, max(1, comparisons(claims, plan)))
     groups = [(claim, name) for claim in claims
               for name in (None, *(m.name for m in claim.mutants if mutants))]
@@ -260,10 +316,8 @@ def run(claims: Sequence[Claim], *, budget: str = "standard", seed: int = 0, alp
     results: list[ClaimResult] = []
     statuses: dict[str, str] = {}
     for claim in claims:
-        def parts():
-            return [next(stream) for _ in range(1 + len(claim.checks))]
-        result = _claim_result(claim, parts())
-        found = tuple(_mutant_result(claim, m.name, parts()) for m in claim.mutants if mutants)
+        result = _claim_result(claim, [next(stream) for _ in range(1 + len(claim.checks))])
+        found = tuple(_mutant_result(claim, m.name, [next(stream)]) for m in claim.mutants if mutants)
         result = replace(result, mutants=found,
                          dependencies=tuple((u, statuses.get(u, "not run")) for u in claim.uses))
         statuses[claim.id] = result.status
