@@ -162,10 +162,14 @@ def abrelu(a: float, b: float, *, name: str | None = None) -> Activation:
     a, b = _finite(a, "a"), _finite(b, "b")
 
     def fn(z):
-        return b * np.maximum(z, 0.0) + a * np.minimum(z, 0.0)
+        out = np.maximum(z, 0.0)
+        if b != 1.0:
+            out = out * b
+        return out if a == 0.0 else out + a * np.minimum(z, 0.0)
 
     def deriv(z):
-        return np.where(np.asarray(z) > 0, b, a)
+        positive = np.asarray(z) > 0
+        return positive * b if a == 0.0 else a + (b - a) * positive
 
     @on_arrays
     def duals(k11, k22, k12):
