@@ -134,7 +134,7 @@ AB_DOMAIN = Domain(
 def expectation(name: str, prime: bool = False) -> Quantity:
     """The quantity E[sigma(u) sigma(v)] (or with sigma') as a printable symbol."""
     mark = "'" if prime else ""
-    s = _LATEX_NAME[name] + mark
+    s = "{" + _LATEX_NAME[name] + "}" + mark  # braced: (.)^2 then ' must not be a double superscript
     return Quantity(f"E[{name}{mark}(u){name}{mark}(v)]", rf"\mathbb{{E}}[{s}(u)\,{s}(v)]")
 
 
