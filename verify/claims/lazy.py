@@ -25,7 +25,7 @@ from dataclasses import replace
 
 import numpy as np
 import sympy as sp
-from hypothesis import strategies as st
+from hypothesis import assume, strategies as st
 
 from derivations import lazy
 from numeric import ensembles, toy_model
@@ -91,6 +91,9 @@ def _alpha_measure(statement, config, ctx):
     net, params, x = _network(config, ctx, inputs=2)
     base = inverse_relative_scale(net, params, x, _TARGET, centred=False, rng=ctx.rng("lanczos"), tol=_TOL)
     point = _kappa_point(base)
+    # kappa needs a non-zero gradient and curvature: a narrow ReLU net whose units are all
+    # dead at the inputs is outside the statement's domain (0/0, or 0 = 0 proving nothing).
+    assume(point[lazy.G] > 0 and point[lazy.Hn] > 0)
     alpha_value = 10.0 ** config["log10_alpha"]
     zero, general = _scaled(net, params, x, alpha_value, ctx)
     coordinates = {**point, lazy.alpha: alpha_value}
