@@ -35,8 +35,8 @@ from numeric.stats import CONSISTENT
 
 from ..results import VERIFIED, CheckResult, ClaimResult, Comparison, RunResult
 from . import figures
-from .texprint import (PREAMBLE_MACROS, display, escape, identifier, math, number, percent, text, with_error,
-                       wrap)
+from .texprint import (PREAMBLE_MACROS, display, escape, identifier, math, number, percent, seconds, text,
+                       with_error, wrap)
 
 __all__ = ["LatexReporter", "document", "draw_figures", "Drawn", "compile_pdf", "Compiled", "family_of",
            "FAMILIES", "TEX", "PDF", "LOG", "FIGURES"]
@@ -258,7 +258,7 @@ def _summary(run: RunResult, labels: dict[str, str]) -> str:
                    if claim.mutants else "--")
         rows.append([_link(claim.id, labels), text(claim.title), mark(claim.status), _step_counts(claim),
                      _z(z) if z is not None else "--", percent(mde), mutants,
-                     number(claim.seconds, 2)])
+                     seconds(claim.seconds)])
     spec = (("l", 0.23), ("l", 0.29), ("l", 0.15), ("c", 0.08), ("r", 0.06), ("r", 0.06), ("c", 0.08),
             ("r", 0.05))
     head = ["claim", "title", "verdict", r"steps p+n/all", r"max $|z|$", "max MDE", "mutants", "s"]
@@ -412,7 +412,7 @@ def _claim(run: RunResult, claim: ClaimResult, labels: dict[str, str],
              rf"\label{{{labels[claim.id]}}}",
              rf"{{\large {text(claim.title)}}}\par",
              rf"Verdict: {mark(claim.status)}.\quad Source: {text(claim.source)}.\quad "
-             rf"Time: {number(claim.seconds, 2)}~s."]
+             rf"Time: {seconds(claim.seconds)}~s."]
     problems = _problems(run, claim)
     if problems:
         parts.append(r"\par\noindent\fcolorbox{bad}{bad!5}{\parbox{\dimexpr\linewidth-2\fboxsep-2\fboxrule}"
@@ -454,7 +454,7 @@ def _claim(run: RunResult, claim: ClaimResult, labels: dict[str, str],
     parts.append(r"\heading{Mutants}")
     if claim.mutants:
         rows = [[identifier(m.name), text(m.description), mutant_mark(m.status),
-                 escape(", ".join(m.refuted_by)) or "--", number(m.seconds, 2)] for m in claim.mutants]
+                 escape(", ".join(m.refuted_by)) or "--", seconds(m.seconds)] for m in claim.mutants]
         parts.append(_table((("l", 0.24), ("l", 0.40), ("l", 0.15), ("l", 0.13), ("r", 0.08)),
                             ["mutant", "what is wrong", "verdict", "refuted by", "s"], rows))
         for m in claim.mutants:

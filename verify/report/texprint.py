@@ -27,7 +27,7 @@ import math as _math
 import re
 import unicodedata
 
-__all__ = ["escape", "identifier", "text", "math", "balanced", "terms", "width", "equation", "display", "wrap",
+__all__ = ["escape", "identifier", "text", "math", "seconds", "balanced", "terms", "width", "equation", "display", "wrap",
            "number", "with_error", "percent", "RELATIONS", "PREAMBLE_MACROS", "LINE_UNITS"]
 
 _SPECIAL = {
@@ -401,6 +401,11 @@ def wrap(tex: str, limit: int = 1000) -> str:
 
 
 # --- numbers ---------------------------------------------------------------------
+
+def seconds(x: float) -> str:
+    """A duration to the hundredth of a second: short and of fixed width in narrow columns."""
+    return f"${float(x):.2f}$"
+
 
 def number(x, digits: int = 4) -> str:
     """A float in math mode with ``digits`` significant digits, ``\\times 10^{k}`` when large or small."""
