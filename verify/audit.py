@@ -10,9 +10,9 @@
 * **Mutants.** Every declared mutant runs once (with the first seed); each must
   be refuted, and survivors are named.
 * **Calibration.** When the statistics are right, a check's z-scores are
-  standard normal: mean near 0, standard deviation near 1.  Comparisons whose
-  standard error is the float64 resolution floor (deterministic comparisons) are
-  left out.  With n z-scores a check is ``mis-calibrated`` when |mean| > 0.5 or its
+  standard normal: mean near 0, standard deviation near 1.  Deterministic
+  comparisons are left out: those of one "sample", whose standard error is a
+  rounding bound (``Context.exact``), and those at the float64 resolution floor.  With n z-scores a check is ``mis-calibrated`` when |mean| > 0.5 or its
   standard deviation lies outside [0.6, 1.5]; below ``MIN_Z`` z-scores it is
   judged ``too few``.
 """
@@ -115,7 +115,8 @@ def _z_scores(runs: Sequence[RunResult]) -> dict[tuple[str, str], list[float]]:
                 scores.setdefault(key, [])
                 for comparison in check.comparisons:
                     test = comparison.test
-                    if test.kind == "equal" and test.se > RESOLUTION * test.scale * (1 + 1e-9):
+                    random = comparison.samples > 1 and test.se > RESOLUTION * test.scale * (1 + 1e-9)
+                    if test.kind == "equal" and random:
                         scores[key].append(test.z)
     return scores
 

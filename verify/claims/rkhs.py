@@ -164,11 +164,17 @@ def _functional_measure(statement, config, ctx):
     d/de F(f + e h)|_0 = Im F(f + i tau h)/tau + O(tau^2) with no cancellation; the
     prediction pairs the lambdified stated gradient with h through the same Gram.
     Rounding model: N^2 operations on the scale sum_ij |c_i| |K_ij| |h_j| (times |g'|).
+    The inner product is that of a symmetric kernel, so the Gram's symmetric part is
+    used (quadrature kernels leave asymmetries up to ~3e-4), and f is scaled to
+    ||f||_H = 1 so that g = exp stays finite.
     """
     rng = ctx.rng("points")
     x = sample_points(rng, _FD_SECTIONS, config["dim"])
     gram, depth = _kernel(config, x)
+    gram = (gram + gram.T) / 2
     f = np.concatenate([[0.0], rng.standard_normal(_FD_SECTIONS - 1)])
+    norm = float(f @ gram @ f)
+    f /= np.sqrt(norm) if norm > 0 else 1.0
     h = rng.standard_normal(_FD_SECTIONS)
     values = {**{rkhs.beta(i): f[i] for i in range(1, _FD_SECTIONS)}, **_gram_values(gram)}
     out = []
