@@ -58,16 +58,11 @@ class StepOutcome:
     counterexample: tuple[tuple[str, str], ...] = ()
 
 
-def _expand_trig_simplify(e):
-    return sp.simplify(sp.expand_trig(e))
-
-
 _SIMPLIFIERS: tuple[tuple[str, Callable], ...] = (
     ("expand", sp.expand),
     ("cancel", sp.cancel),
     ("simplify", sp.simplify),
     ("trigsimp", sp.trigsimp),
-    ("expand_trig+simplify", _expand_trig_simplify),
 )
 
 
