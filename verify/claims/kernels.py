@@ -600,7 +600,7 @@ _POLY_CHECK = NumericCheck(
 
 def _poly_mutants():
     s = K.POLYNOMIAL_DEGENERATE
-    dimension, degree = s["dimension"].rhs, s["degree"].rhs
+    dimension = s["dimension"].rhs
     return (
         Mutant("dimension-minus-one", "one dimension fewer", s.with_rhs("dimension", dimension - 1)),
         Mutant("degree-depth-off-by-one", r"degree $p^L$", s.with_rhs("degree", K.P ** K.L)),
