@@ -142,14 +142,15 @@ def _run_unit(unit: Unit) -> Part:
         statement = claim.mutant(unit.mutant).statement if unit.mutant else claim.statement
         if unit.part == MUTANT:
             _, steps, checks = _layers(claim, statement, unit, stop_at_refutation=not unit.exhaustive)
-            return Part(unit, time.perf_counter() - start, steps=steps, checks=checks)
-        if unit.part == DERIVATION:
+            found = {"steps": steps, "checks": checks}
+        elif unit.part == DERIVATION:
             derivation = claim.derive(statement)
-            return Part(unit, time.perf_counter() - start,
-                        steps=_steps(derivation, statement.domain), conclusion=derivation.conclusion)
-        return Part(unit, time.perf_counter() - start, checks=(_run_check(claim, unit.part, statement, unit),))
+            found = {"steps": _steps(derivation, statement.domain), "conclusion": derivation.conclusion}
+        else:
+            found = {"checks": (_run_check(claim, unit.part, statement, unit),)}
     except Exception as exc:
         return Part(unit, time.perf_counter() - start, error=f"{_error_text(exc)} [{unit.describe()}]")
+    return Part(unit, time.perf_counter() - start, **found)
 
 
 def units_of(claim: Claim, mutant: str | None, budget: str, seed: int, threshold: float,

@@ -1,5 +1,6 @@
-"""Claims that fail on purpose, loaded through NTK_VERIFY_CLAIMS by the executor tests."""
+"""Claims that misbehave on purpose, loaded through NTK_VERIFY_CLAIMS by the executor tests."""
 import os
+import time
 
 import sympy as sp
 from hypothesis import strategies as st
@@ -30,6 +31,13 @@ def _die():
     os._exit(3)
 
 
+def _dawdle():
+    time.sleep(SLOW)
+
+
+SLOW = 0.3
+
+
 _MUTANTS = tuple(Mutant(f"m{i}", "x + i", _STATEMENT.with_rhs("x", x + i)) for i in (1, 2, 3))
 
 CLAIMS = (
@@ -37,4 +45,6 @@ CLAIMS = (
           checks=(_check("raises", _raise),), mutants=_MUTANTS),
     Claim("faulty.dies", "a check whose worker dies", "tests", _STATEMENT, _derive,
           checks=(_check("dies", _die),), mutants=_MUTANTS),
+    Claim("faulty.slow", f"a check that sleeps {SLOW} s", "tests", _STATEMENT, _derive,
+          checks=(_check("sleeps", _dawdle),)),
 )

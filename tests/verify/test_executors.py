@@ -45,6 +45,13 @@ def test_a_unit_that_raises_is_an_error_verdict_and_the_run_completes(faulty, tm
     assert "faulty.raises, check 0, seed 0" in claims["faulty.raises"]["error"]
 
 
+def test_a_claims_seconds_include_its_checks(faulty, tmp_path):
+    from faulty_claims import SLOW
+    path = tmp_path / "s.json"
+    main(["run", "faulty.slow", "--budget", "quick", "--json", str(path)])
+    assert json.loads(path.read_text())["claims"][0]["seconds"] >= SLOW
+
+
 def test_a_worker_that_dies_is_an_error_verdict_and_the_run_completes(faulty, tmp_path):
     path = tmp_path / "d.json"
     code = main(["run", "faulty.dies", "dual.step", "--budget", "quick", "--jobs", "2", "--json", str(path)])
