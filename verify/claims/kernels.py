@@ -152,7 +152,7 @@ def _widths(largest: int) -> tuple[int, ...]:
     return tuple(int(round(256 * 2 ** (k / 2))) for k in range(round(2 * math.log2(largest / 256)) + 1))
 
 
-_SWEEPS = {0: (_widths(1448), 300), 1: (_widths(2048), 300), 2: (_widths(4096), 1000)}
+_SWEEPS = {0: (_widths(1448), 600), 1: (_widths(2048), 600), 2: (_widths(4096), 1000)}
 """Hidden widths and independent initialisations per width, by budget level. From n = 256
 the draws are close to Gaussian (kurtosis ≤ 3.3 at depth ≤ 4; up to 4.3 at n = 128), as the
 standard error of log std in ``ctx.width_limit`` assumes."""
