@@ -16,7 +16,7 @@ import numpy as np
 
 from .stats import mde
 
-__all__ = ["Estimate", "validate_covariance", "gaussian_pairs", "expect", "samples_for"]
+__all__ = ["Estimate", "validate_covariance", "gaussian_pairs", "expect", "pool", "samples_for"]
 
 BATCH = 1 << 18
 
@@ -28,6 +28,11 @@ class Estimate:
     mean: float
     se: float
     samples: int
+
+    @property
+    def sd(self) -> float:
+        """The sample standard deviation of the draws (with n - 1)."""
+        return self.se * math.sqrt(self.samples)
 
 
 def validate_covariance(k11: float, k22: float, k12: float) -> None:
@@ -84,6 +89,14 @@ def expect(h: Callable[[np.ndarray, np.ndarray], np.ndarray], k11: float, k22: f
     mean = total / samples
     var = max(total_sq / samples - mean * mean, 0.0) * samples / (samples - 1)
     return Estimate(shift + mean, math.sqrt(var / samples), samples)
+
+
+def pool(first: Estimate, second: Estimate) -> Estimate:
+    """The estimate from the draws of two independent estimates of the same mean, taken together."""
+    n = first.samples + second.samples
+    mean = (first.samples * first.mean + second.samples * second.mean) / n
+    squares = sum((e.samples - 1) * e.sd ** 2 + e.samples * (e.mean - mean) ** 2 for e in (first, second))
+    return Estimate(mean, math.sqrt(squares / (n - 1) / n), n)
 
 
 def samples_for(sd: float, *, scale: float, target: float, threshold: float) -> float:

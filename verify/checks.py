@@ -21,7 +21,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, sett
 
 from derivations.core import Relation, Statement
 from numeric import montecarlo
-from numeric.stats import (CONSISTENT, INCONCLUSIVE, REFUTED, ZTest, extrapolate, log_std_se,
+from numeric.stats import (CONSISTENT, INCONCLUSIVE, REFUTED, ZTest, extrapolate, log_std_se, mde,
                            loglog_slope, nonzero_test, z_test)
 
 from .budgets import Budget
@@ -202,8 +202,11 @@ class Context:
 
         The scale of the MDE is sqrt(E[f(u)^2] E[g(v)^2]) for ``scale_of`` = (f, g), the
         Cauchy-Schwarz bound on |E[f(u) g(v)]|, estimated from a pilot; the pilot's
-        spread of h sizes the sample to the budget's target, capped at ``max_samples``
-        (then the comparison is inconclusive unless refuted).
+        spread of h sizes the sample to the budget's target.  When the measured spread shows
+        the pilot's was too small (heavy tails), the sample is topped up once to the size the
+        measured spread asks for (a two-stage design: the second stage depends on the spread, not
+        on the mean).  Samples are capped at ``max_samples``; a comparison that misses its target
+        there is inconclusive unless refuted.
         """
         rng = self.rng(label)
         f, g = scale_of
@@ -213,6 +216,12 @@ class Context:
         n = montecarlo.samples_for(MARGIN * sd, scale=scale, target=self.target, threshold=self.threshold)
         n = int(min(max(n, PILOT), self.budget.max_samples))
         final = montecarlo.expect(h, *cov, samples=n, rng=rng)
+        if mde(final.se, self.threshold) > self.target * scale:
+            more = montecarlo.samples_for(MARGIN * final.sd, scale=scale, target=self.target,
+                                          threshold=self.threshold)
+            if n < min(more, self.budget.max_samples):
+                extra = int(min(more, self.budget.max_samples)) - n
+                final = montecarlo.pool(final, montecarlo.expect(h, *cov, samples=extra, rng=rng))
         return Comparison(label, self._config(), self.test(final.mean, final.se, prediction, scale=scale),
                           final.samples)
 
