@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Callable
@@ -27,12 +28,24 @@ class Plan:
     close: Callable[[], None]
 
 
+def _start_method() -> str:
+    """"fork" on Linux, "spawn" elsewhere.
+
+    A forked worker starts at once with the claims already built; a spawned one spends about a
+    second importing SymPy, SciPy and the registry, which was the largest cost of ``--jobs 2``.
+    The parent's only other threads at that point are OpenBLAS's idle workers, which OpenBLAS
+    stops and restarts around a fork (its own pthread_atfork handlers); units then run BLAS on
+    one thread.  macOS forks unsafely (its system libraries), hence spawn there.
+    """
+    return "fork" if sys.platform.startswith("linux") else "spawn"
+
+
 def _process_pool(jobs: int) -> Executor:
     # Units limit BLAS to one thread anyway; spawned workers read these before they
     # load BLAS, so they do not even start a thread pool per core.
     for name in _ONE_THREAD:
         os.environ[name] = "1"
-    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"))
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(_start_method()))
 
 
 def _dask(scheduler: str) -> Plan:
