@@ -12,9 +12,10 @@
 * **Calibration.** When the statistics are right, a check's z-scores are
   standard normal: mean near 0, standard deviation near 1.  Deterministic
   comparisons are left out: those of one "sample", whose standard error is a
-  rounding bound (``Context.exact``), and those at the float64 resolution floor.  With n z-scores a check is ``mis-calibrated`` when |mean| > 0.5 or its
-  standard deviation lies outside [0.6, 1.5]; below ``MIN_Z`` z-scores it is
-  judged ``too few``.
+  rounding bound (``Context.exact``), and those at the float64 resolution floor.
+  A check is ``mis-calibrated`` when |mean| > 0.5 or its standard deviation lies
+  outside [0.6, 1.5]; below ``MIN_Z`` z-scores it is judged ``too few``, and a
+  check with none (every comparison exact) is ``deterministic``.
 """
 from __future__ import annotations
 
@@ -124,8 +125,10 @@ def _z_scores(runs: Sequence[RunResult]) -> dict[tuple[str, str], list[float]]:
 def calibrate(claim_id: str, check: str, zs: Sequence[float]) -> CheckCalibration:
     """The calibration verdict on one check's z-scores."""
     finite = [z for z in zs if math.isfinite(z)]
+    if not finite:
+        return CheckCalibration(claim_id, check, 0, math.nan, math.nan, "deterministic")
     if len(finite) < MIN_Z:
-        mean = statistics.fmean(finite) if finite else math.nan
+        mean = statistics.fmean(finite)
         std = statistics.stdev(finite) if len(finite) > 1 else math.nan
         return CheckCalibration(claim_id, check, len(finite), mean, std, "too few")
     mean, std = statistics.fmean(finite), statistics.stdev(finite)

@@ -36,6 +36,7 @@ def test_counts_and_the_binomial_allowance():
     calm = audit.calibrate("c", "k", [0.1, -0.2, 1.0, -1.1, 0.5, -0.4, 1.6, -1.5, 0.0])
     assert calm.status == "calibrated"
     assert audit.calibrate("c", "k", [0.0] * 3).status == "too few"
+    assert audit.calibrate("c", "k", []).status == "deterministic"
     assert audit.calibrate("c", "k", [3.0] * 10).status == "mis-calibrated"
 
 

@@ -7,6 +7,7 @@ from collections import Counter
 
 from numeric.stats import CONSISTENT
 
+from ..audit import MIN_Z
 from ..results import ClaimResult, RunResult, VERIFIED
 
 __all__ = ["TerminalReporter"]
@@ -108,16 +109,15 @@ def print_audit(result, stream=None) -> None:
         alarms = sum(c.refuted for c in members)
         mutants = sum(c.mutants for c in members)
         killed = sum(c.mutants_refuted for c in members)
-        zs = [k for k in result.checks if k.claim_id.split(".", 1)[0] == family]
-        worst_mean = max((abs(k.mean) for k in zs if k.count), default=float("nan"))
-        stds = [k.std for k in zs if k.count > 1]
-        std_range = f"{min(stds):.2f}..{max(stds):.2f}" if stds else "-"
-        say(f"  {family:<10} {bad} ({alarms}) / {runs}; {killed}/{mutants}; "
-            f"z: max|mean| {worst_mean:.2f}, std {std_range}")
+        judged = [k for k in result.checks if k.claim_id.split(".", 1)[0] == family and k.count >= MIN_Z]
+        spread = (f"z ({sum(k.count for k in judged)} over {len(judged)} checks): max|mean| "
+                  f"{max(abs(k.mean) for k in judged):.2f}, std {min(k.std for k in judged):.2f}.."
+                  f"{max(k.std for k in judged):.2f}") if judged else "no random comparisons"
+        say(f"  {family:<10} {bad} ({alarms}) / {runs}; {killed}/{mutants}; {spread}")
     say("\ncalibration of each numeric check (z-scores across runs)")
     for k in result.checks:
-        say(f"  {k.status:<15} {k.claim_id:<30} {k.check:<34} n {k.count:>4}  "
-            f"mean {k.mean:+.2f}  std {k.std:.2f}")
+        moments = (f"mean {k.mean:+.2f}  std " + (f"{k.std:.2f}" if k.count > 1 else "-")) if k.count else ""
+        say(f"  {k.status:<15} {k.claim_id:<30} {k.check:<34} n {k.count:>4}  {moments}")
     say(f"\nfalse alarms: {result.false_alarm_runs} of {result.runs} runs "
         f"(binomial tail {result.false_alarm_tail:.3g}); mutants refuted: "
         f"{100 * result.mutants_refuted_fraction:.1f}%"
