@@ -68,12 +68,14 @@ class Unit:
 
 @dataclass(frozen=True)
 class Part:
-    """What a unit produced: derivation steps, check results, or an error."""
+    """What a unit produced: derivation steps (with the statement in LaTeX), check results, or
+    an error.  The worker prints the LaTeX, so the collecting process stays idle."""
 
     unit: Unit
     seconds: float
     steps: tuple[StepResult, ...] = ()
     conclusion: str = ""
+    statement: tuple[tuple[str, str, str], ...] = ()
     checks: tuple[CheckResult, ...] = ()
     error: str | None = None
 
@@ -135,6 +137,10 @@ def _layers(claim: Claim, statement, unit: Unit, stop_at_refutation: bool):
     return derivation, steps, tuple(checks)
 
 
+def _statement_latex(statement) -> tuple[tuple[str, str, str], ...]:
+    return tuple((r.name, sp.latex(r.lhs), sp.latex(r.rhs)) for r in statement.relations)
+
+
 def _run_unit(unit: Unit) -> Part:
     start = time.perf_counter()
     try:
@@ -145,7 +151,8 @@ def _run_unit(unit: Unit) -> Part:
             found = {"steps": steps, "checks": checks}
         elif unit.part == DERIVATION:
             derivation = claim.derive(statement)
-            found = {"steps": _steps(derivation, statement.domain), "conclusion": derivation.conclusion}
+            found = {"steps": _steps(derivation, statement.domain), "conclusion": derivation.conclusion,
+                     "statement": _statement_latex(statement)}
         else:
             found = {"checks": (_run_check(claim, unit.part, statement, unit),)}
     except Exception as exc:
@@ -176,24 +183,24 @@ def _gather(parts: Sequence[Part]):
     steps = tuple(s for p in parts for s in p.steps)
     checks = tuple(c for p in parts for c in p.checks)
     errors = [p.error for p in parts if p.error]
-    conclusion = next((p.conclusion for p in parts if p.unit.part == DERIVATION), "")
-    return steps, checks, "; ".join(errors) or None, conclusion, sum(p.seconds for p in parts)
+    return steps, checks, "; ".join(errors) or None, sum(p.seconds for p in parts)
 
 
 def _claim_result(claim: Claim, parts: Sequence[Part]) -> ClaimResult:
-    steps, checks, error, conclusion, seconds = _gather(parts)
+    steps, checks, error, seconds = _gather(parts)
+    derived = next(p for p in parts if p.unit.part == DERIVATION)
     statement = claim.statement
     return ClaimResult(
         id=claim.id, title=claim.title, source=claim.source, uses=claim.uses,
         status=ERROR if error else _verdict(steps, checks), seconds=seconds,
-        statement=tuple((r.name, sp.latex(r.lhs), sp.latex(r.rhs)) for r in statement.relations),
+        statement=derived.statement or _statement_latex(statement),
         assumptions=statement.assumptions, domain=statement.domain.description,
-        conclusion=conclusion, steps=steps, checks=checks, error=error,
+        conclusion=derived.conclusion, steps=steps, checks=checks, error=error,
     )
 
 
 def _mutant_result(claim: Claim, name: str, parts: Sequence[Part]) -> MutantResult:
-    steps, checks, error, _, seconds = _gather(parts)
+    steps, checks, error, seconds = _gather(parts)
     mutant = claim.mutant(name)
     layers = (("symbolic", any(s.status == StepStatus.REFUTED.value for s in steps)),
               ("numeric", any(c.status == CHECK_REFUTED for c in checks)))
