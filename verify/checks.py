@@ -219,9 +219,9 @@ class Context:
         if mde(final.se, self.threshold) > self.target * scale:
             more = montecarlo.samples_for(MARGIN * final.sd, scale=scale, target=self.target,
                                           threshold=self.threshold)
-            if n < min(more, self.budget.max_samples):
-                extra = int(min(more, self.budget.max_samples)) - n
-                final = montecarlo.pool(final, montecarlo.expect(h, *cov, samples=extra, rng=rng))
+            goal = int(min(more, self.budget.max_samples))
+            if goal > n:
+                final = montecarlo.pool(final, montecarlo.expect(h, *cov, samples=goal - n, rng=rng))
         return Comparison(label, self._config(), self.test(final.mean, final.se, prediction, scale=scale),
                           final.samples)
 

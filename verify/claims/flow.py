@@ -422,7 +422,8 @@ def _regression_check(statement, config, ctx):
 
 def _sweep_check(name: str, activation: dict, what: str, measure, per_example: int = 2,
                  configs=_SWEEP_DATA) -> NumericCheck:
-    """A check on a width sweep: one drawn data set, the exponent pattern (kind "rate")."""
+    """A check on width sweeps, one per drawn data set (:func:`_sweeps`), against the stated
+    exponents (kind "rate")."""
     return NumericCheck(name, _sweep_description(activation, what), lambda budget: configs, measure,
                         per_example=per_example, kind="rate", examples=_sweeps)
 
