@@ -21,7 +21,8 @@ from typing import Mapping
 
 import sympy as sp
 
-__all__ = ["Quantity", "Domain", "Relation", "Statement", "Justification", "Step", "Derivation"]
+__all__ = ["Quantity", "Domain", "Relation", "Statement", "Justification", "Step", "Derivation",
+           "link", "cited"]
 
 # Sampling of unbounded ends: a coordinate on (lo, oo) is drawn as lo + exp(N(0, s)).
 _LOG_SPREAD = 1.5
@@ -184,6 +185,7 @@ class Justification(enum.Enum):
     LIMIT = "limit"
     USES_CLAIM = "uses-claim"
     NUMERIC_ONLY = "numeric-only"
+    CITED = "cited"
 
 
 @dataclass(frozen=True)
@@ -192,9 +194,19 @@ class Step:
 
     ``lhs`` and ``rhs`` are SymPy expressions or matrices that SymPy has already
     computed (a derivative taken, an integral done, a limit evaluated); ``op`` is
-    one of ``=, <=, <, >=, >``.  ``text`` says in words what the step does;
-    ``uses`` names the claim a ``USES_CLAIM`` step relies on.  ``domain``
-    overrides the statement's domain for this step.
+    one of ``=, <=, <, >=, >``.  ``text`` says in words what the step does.
+    ``domain`` overrides the statement's domain for this step.
+
+    Three kinds of step are more than a computation:
+
+    * a ``USES_CLAIM`` step relies on another claim: ``uses`` is that claim's id and
+      ``linked`` its :class:`Statement` object (the very object the claim is
+      registered with, never a retyped copy; the runner checks that it is);
+    * a ``CITED`` step is a fact SymPy does not establish (the central limit theorem, a
+      theorem of a paper): ``cite`` names the reference.  It is never counted as proved;
+      where both sides can be evaluated they are still compared, so a wrong cited
+      relation is refuted;
+    * a ``NUMERIC_ONLY`` step skips the simplifiers (it is at best checked numerically).
     """
 
     text: str
@@ -204,12 +216,38 @@ class Step:
     op: str = "="
     uses: str | None = None
     domain: Domain | None = None
+    linked: "Statement | None" = field(default=None, compare=False, repr=False)
+    cite: str | None = None
 
     def __post_init__(self):
         if self.op not in ("=", "<=", "<", ">=", ">"):
             raise ValueError(f"op={self.op!r}: accepted are '=', '<=', '<', '>=', '>'")
-        if self.how is Justification.USES_CLAIM and not self.uses:
-            raise ValueError("a USES_CLAIM step must name the claim it uses (uses=...)")
+        if self.how is Justification.USES_CLAIM and not (self.uses and isinstance(self.linked, Statement)):
+            raise ValueError(f"step {self.text!r}: a USES_CLAIM step names the claim it uses (uses=...) "
+                             "and links its Statement object (linked=...)")
+        if (self.how is Justification.CITED) != bool(self.cite):
+            raise ValueError(f"step {self.text!r}: a CITED step, and only a cited step, names its "
+                             f"reference (cite=...); got how={self.how.value!r}, cite={self.cite!r}")
+
+
+def link(text: str, lhs: sp.Basic, claim_id: str, statement: Statement, relation: str, *,
+         op: str = "=", domain: Domain | None = None, rhs: sp.Basic | None = None) -> Step:
+    """A step that relies on relation ``relation`` of claim ``claim_id``'s statement.
+
+    ``lhs`` is what this derivation computed; the right-hand side is taken from the
+    linked statement object itself (or is ``rhs``, an expression the caller built from
+    it, e.g. by substitution), so the step can only pass if the used claim's closed form
+    is what this derivation needs.
+    """
+    statement[relation]
+    return Step(text, lhs, statement[relation].rhs if rhs is None else rhs, Justification.USES_CLAIM,
+                op, uses=claim_id, domain=domain, linked=statement)
+
+
+def cited(text: str, lhs: sp.Basic, rhs: sp.Basic, reference: str, *, op: str = "=",
+          domain: Domain | None = None) -> Step:
+    """A step that holds by ``reference`` (author, title, year): shown as cited, never as proved."""
+    return Step(text, lhs, rhs, Justification.CITED, op, domain=domain, cite=reference)
 
 
 @dataclass(frozen=True)

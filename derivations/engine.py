@@ -1,4 +1,4 @@
-"""The symbolic checking engine: the verdict ladder of DESIGN.md for one step.
+"""The symbolic checking engine: the verdict ladder for one step.
 
 1. SymPy tries to reduce ``lhs - rhs`` to zero (for inequalities: to show the
    difference has the right sign) with a ladder of simplifiers, first in the
@@ -10,13 +10,17 @@
    point is ``checked-numerically``, reported as such.
 3. A step that can be neither decided nor evaluated is ``unsupported``.
 
+A *cited* step (a fact SymPy does not establish, with its reference) skips the
+simplifiers and the full numeric rung: it is ``cited``, never ``proved``; only the
+interior probe runs, so a cited relation that is false where it can be evaluated
+is still ``refuted``.
+
 Two interior points are evaluated first: a counterexample refutes the step whatever
 SymPy would say, so a wrong step (a mutant's) does not wait for the simplifiers,
 and a right one pays for two evaluations only.
 
 Structural ``==`` is never used as equality of meaning, and ``Expr.equals`` is
-not trusted (it samples outside the real domain); see DESIGN.md, "SymPy equality
-pitfalls".
+not trusted (it samples outside the real domain).
 """
 from __future__ import annotations
 
@@ -45,6 +49,7 @@ _DISAGREE = sp.Float(10) ** -12
 class StepStatus(str, enum.Enum):
     PROVED = "proved"
     CHECKED_NUMERICALLY = "checked-numerically"
+    CITED = "cited"
     REFUTED = "refuted"
     UNSUPPORTED = "unsupported"
 
@@ -174,6 +179,8 @@ def check_step(step: Step, domain: Domain) -> StepOutcome:
     probe = _numeric(step, domain, domain.interior_points(PROBE, rnd))
     if probe.status is StepStatus.REFUTED:
         return probe
+    if step.how is Justification.CITED:
+        return StepOutcome(StepStatus.CITED, f"cited: {step.cite}")
     if step.how is not Justification.NUMERIC_ONLY:
         proved_by = _symbolic(step, domain)
         if proved_by:
@@ -181,14 +188,20 @@ def check_step(step: Step, domain: Domain) -> StepOutcome:
     return _numeric(step, domain, domain.sample(POINTS, rnd))
 
 
-def check_derivation(derivation: Derivation, domain: Domain) -> tuple[StepOutcome, ...]:
-    """The outcome of every step, in order."""
-    return tuple(check_step(step, domain) for step in derivation.steps)
+def check_derivation(derivation: Derivation, domain: Domain, *,
+                     stop_at_refutation: bool = False) -> tuple[StepOutcome, ...]:
+    """The outcome of every step, in order (up to the first refuted one, if asked)."""
+    outcomes = []
+    for step in derivation.steps:
+        outcomes.append(check_step(step, domain))
+        if stop_at_refutation and outcomes[-1].status is StepStatus.REFUTED:
+            break
+    return tuple(outcomes)
 
 
 def worst(statuses: Sequence[StepStatus]) -> StepStatus | None:
     """The status that decides a derivation: refuted, then unsupported, else the weakest pass."""
-    for status in (StepStatus.REFUTED, StepStatus.UNSUPPORTED,
+    for status in (StepStatus.REFUTED, StepStatus.UNSUPPORTED, StepStatus.CITED,
                    StepStatus.CHECKED_NUMERICALLY, StepStatus.PROVED):
         if status in statuses:
             return status

@@ -153,14 +153,15 @@ class Context:
         return self.compare(label, value, se, prediction, samples=1, scale=scale)
 
     def width_limit(self, label: str, widths, values, prediction: float, *,
-                    rate: float = -0.5, scale: float | None = None) -> tuple[Comparison, ...]:
-        """The width-limit pattern of DESIGN.md for X_n -> X.
+                    rate: float, scale: float | None = None) -> tuple[Comparison, ...]:
+        """The width-limit pattern for X_n -> X.
 
         ``values[i]`` holds one X_n per independent initialisation at width
         ``widths[i]``.  (1) Fit E[X_n] = X + b/n by weighted least squares and z-test X
         against ``prediction`` (kind "width"); (2) fit the log-log slope of the
         fluctuation std_n against n (SE of log std from the number of seeds) and z-test
-        it against ``rate`` (kind "rate"); (3) require that slope to differ from 0.  The SE of
+        it against ``rate`` (kind "rate"), the prediction of a relation of the claim's
+        statement, derived and mutated like any other; (3) require that slope to differ from 0.  The SE of
         each log std corrects for the values' sample kurtosis (heavy tails widen it).
         """
         widths = np.asarray(widths, dtype=float)

@@ -12,10 +12,13 @@ from typing import Any, Mapping
 from numeric.stats import ZTest
 
 __all__ = ["StepResult", "Comparison", "CheckResult", "MutantResult", "ClaimResult",
-           "RunResult", "VERIFIED", "REFUTED", "INCONCLUSIVE", "ERROR", "SURVIVED"]
+           "RunResult", "VERIFIED", "REFUTED", "INCONCLUSIVE", "ERROR", "SURVIVED", "LAYERS",
+           "DERIVATION_LAYER", "NUMERIC_LAYER"]
 
 VERIFIED, REFUTED, INCONCLUSIVE, ERROR = "verified", "refuted", "inconclusive", "error"
 SURVIVED = "survived"
+DERIVATION_LAYER, NUMERIC_LAYER = "derivation", "numeric"
+LAYERS = (DERIVATION_LAYER, NUMERIC_LAYER)
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class StepResult:
     method: str
     uses: str | None = None
     counterexample: tuple[tuple[str, str], ...] = ()
+    cite: str | None = None
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,11 @@ class CheckResult:
 
 @dataclass(frozen=True)
 class MutantResult:
-    """A wrong version of a claim's statement and whether the verifier refuted it."""
+    """A wrong version of a claim's statement and whether the verifier refuted it.
+
+    Each layer runs on its own, up to its first refutation: ``refuted_by`` names the
+    layers (``LAYERS``: the derivation, the numeric checks) that refuted the mutant.
+    """
 
     name: str
     description: str
@@ -91,7 +99,17 @@ class ClaimResult:
     dependencies: tuple[tuple[str, str], ...] = ()
     error: str | None = None
 
-    JSON_EXTRAS = ("max_abs_z", "max_mde", "mde_target", "surviving_mutants")
+    JSON_EXTRAS = ("verdict", "cited_steps", "max_abs_z", "max_mde", "mde_target", "surviving_mutants")
+
+    @property
+    def cited_steps(self) -> int:
+        """Steps that rest on a cited fact rather than a derivation."""
+        return sum(s.status == "cited" for s in self.steps)
+
+    @property
+    def verdict(self) -> str:
+        """The status, saying how many steps it rests on by citation: ``verified (2 cited)``."""
+        return self.status + (f" ({self.cited_steps} cited)" if self.cited_steps else "")
 
     @property
     def comparisons(self) -> tuple[Comparison, ...]:

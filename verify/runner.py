@@ -1,10 +1,9 @@
 """The runner: plans a run, hands its units to an Executor, assembles the results.
 
 A unit is one part of one claim, its derivation or one of its numeric checks, or one
-whole mutant.  A mutant is evaluated like a claim but stops at its first refutation
-(the derivation first, then the checks in order), so a mutant the derivation kills
-costs no Monte Carlo; ``exhaustive`` evaluation runs every layer to show which ones
-can refute it.  Units are plain picklable records (ids, not objects), so any
+layer of a mutant.  A mutant runs through each layer on its own, the derivation and
+the numeric checks, each stopping at its first refutation, so the result shows
+which layers are able to refute it.  Units are plain picklable records (ids, not objects), so any
 ``concurrent.futures.Executor`` runs them: inline by default, a process pool with
 ``--jobs``, a Dask cluster through its executor.  Every random stream derives from
 the run seed and the unit's own identity, so the results do not depend on the
@@ -13,7 +12,7 @@ a BLAS reduction sums in an order that depends on its thread count, and the last
 digits of a result must not depend on where it ran (parallelism comes from running
 units side by side).  The Bonferroni threshold is fixed before
 anything runs, from the number of comparisons every selected check may make
-(DESIGN.md).
+(Bonferroni).
 """
 from __future__ import annotations
 
@@ -36,21 +35,22 @@ from numeric.stats import CONSISTENT, REFUTED as CHECK_REFUTED, critical_z
 from . import budgets, registry
 from .checks import run_check
 from .claim import Claim
-from .results import (ERROR, INCONCLUSIVE, REFUTED, SURVIVED, VERIFIED, CheckResult, ClaimResult,
-                      MutantResult, RunResult, StepResult)
+from .results import (DERIVATION_LAYER, ERROR, INCONCLUSIVE, NUMERIC_LAYER, REFUTED, SURVIVED, VERIFIED,
+                      CheckResult, ClaimResult, MutantResult, RunResult, StepResult)
 
 __all__ = ["Unit", "Part", "InlineExecutor", "comparisons", "units_of", "run_unit", "evaluate",
            "dependency_order", "run",
            "versions"]
 
-DERIVATION = "derivation"
-MUTANT = "mutant"
+DERIVATION = DERIVATION_LAYER
+NUMERIC = NUMERIC_LAYER
 
 
 @dataclass(frozen=True)
 class Unit:
     """One piece of work: a claim's derivation (``part`` = "derivation") or its check
-    numbered ``part``; or the whole of its mutant ``mutant`` (``part`` = "mutant")."""
+    numbered ``part``; or one layer of its mutant ``mutant`` (``part`` = "derivation"
+    or "numeric")."""
 
     claim_id: str
     mutant: str | None
@@ -58,7 +58,6 @@ class Unit:
     budget: str
     seed: int
     threshold: float
-    exhaustive: bool = False
 
     def describe(self) -> str:
         who = self.claim_id + (f" mutant {self.mutant}" if self.mutant else "")
@@ -103,11 +102,21 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{place}"
 
 
-def _steps(derivation, domain) -> tuple[StepResult, ...]:
+def _check_links(derivation) -> None:
+    """Every step that names a claim links that claim's registered statement object."""
+    for step in derivation.steps:
+        if step.uses is not None and registry.get(step.uses).statement is not step.linked:
+            raise ValueError(f"step {step.text[:60]!r} names claim {step.uses!r} but does not link "
+                             f"its statement object (derivations.core.link takes it)")
+
+
+def _steps(derivation, domain, *, stop_at_refutation: bool = False) -> tuple[StepResult, ...]:
+    _check_links(derivation)
+    outcomes = check_derivation(derivation, domain, stop_at_refutation=stop_at_refutation)
     return tuple(
         StepResult(step.text, step.how.value, step.op, sp.latex(step.lhs), sp.latex(step.rhs),
-                   outcome.status.value, outcome.method, step.uses, outcome.counterexample)
-        for step, outcome in zip(derivation.steps, check_derivation(derivation, domain))
+                   outcome.status.value, outcome.method, step.uses, outcome.counterexample, step.cite)
+        for step, outcome in zip(derivation.steps, outcomes)
     )
 
 
@@ -123,18 +132,14 @@ def _run_check(claim: Claim, index: int, statement, unit: Unit) -> CheckResult:
                      shrink=unit.mutant is None)
 
 
-def _layers(claim: Claim, statement, unit: Unit, stop_at_refutation: bool):
-    """The derivation's steps, then the checks in order (stopping at a refutation if asked)."""
-    derivation = claim.derive(statement)
-    steps = _steps(derivation, statement.domain)
+def _numeric_layer(claim: Claim, statement, unit: Unit) -> tuple[CheckResult, ...]:
+    """The checks in order, up to the first that refutes ``statement``."""
     checks: list[CheckResult] = []
-    refuted = any(s.status == StepStatus.REFUTED.value for s in steps)
     for index in range(len(claim.checks)):
-        if refuted and stop_at_refutation:
-            break
         checks.append(_run_check(claim, index, statement, unit))
-        refuted = refuted or checks[-1].status == CHECK_REFUTED
-    return derivation, steps, tuple(checks)
+        if checks[-1].status == CHECK_REFUTED:
+            break
+    return tuple(checks)
 
 
 def _statement_latex(statement) -> tuple[tuple[str, str, str], ...]:
@@ -146,9 +151,10 @@ def _run_unit(unit: Unit) -> Part:
     try:
         claim = registry.get(unit.claim_id)
         statement = claim.mutant(unit.mutant).statement if unit.mutant else claim.statement
-        if unit.part == MUTANT:
-            _, steps, checks = _layers(claim, statement, unit, stop_at_refutation=not unit.exhaustive)
-            found = {"steps": steps, "checks": checks}
+        if unit.mutant and unit.part == DERIVATION:
+            found = {"steps": _steps(claim.derive(statement), statement.domain, stop_at_refutation=True)}
+        elif unit.mutant:
+            found = {"checks": _numeric_layer(claim, statement, unit)}
         elif unit.part == DERIVATION:
             derivation = claim.derive(statement)
             found = {"steps": _steps(derivation, statement.domain), "conclusion": derivation.conclusion,
@@ -160,11 +166,11 @@ def _run_unit(unit: Unit) -> Part:
     return Part(unit, time.perf_counter() - start, **found)
 
 
-def units_of(claim: Claim, mutant: str | None, budget: str, seed: int, threshold: float,
-             exhaustive: bool = False) -> list[Unit]:
-    """The units of a claim (its derivation and each check), or the one unit of a mutant."""
+def units_of(claim: Claim, mutant: str | None, budget: str, seed: int, threshold: float) -> list[Unit]:
+    """The units of a claim (its derivation and each check), or of a mutant (its two layers)."""
     if mutant is not None:
-        return [Unit(claim.id, mutant, MUTANT, budget, seed, threshold, exhaustive)]
+        layers = (DERIVATION, NUMERIC) if claim.checks else (DERIVATION,)
+        return [Unit(claim.id, mutant, layer, budget, seed, threshold) for layer in layers]
     parts = [DERIVATION, *range(len(claim.checks))]
     return [Unit(claim.id, None, part, budget, seed, threshold) for part in parts]
 
@@ -173,7 +179,7 @@ def _verdict(steps: Sequence[StepResult], checks: Sequence[CheckResult]) -> str:
     if any(s.status == StepStatus.REFUTED.value for s in steps) or \
             any(c.status == CHECK_REFUTED for c in checks):
         return REFUTED
-    passed = (StepStatus.PROVED.value, StepStatus.CHECKED_NUMERICALLY.value)
+    passed = (StepStatus.PROVED.value, StepStatus.CHECKED_NUMERICALLY.value, StepStatus.CITED.value)
     if all(s.status in passed for s in steps) and all(c.status == CONSISTENT for c in checks):
         return VERIFIED
     return INCONCLUSIVE
@@ -202,20 +208,16 @@ def _claim_result(claim: Claim, parts: Sequence[Part]) -> ClaimResult:
 def _mutant_result(claim: Claim, name: str, parts: Sequence[Part]) -> MutantResult:
     steps, checks, error, seconds = _gather(parts)
     mutant = claim.mutant(name)
-    layers = (("symbolic", any(s.status == StepStatus.REFUTED.value for s in steps)),
-              ("numeric", any(c.status == CHECK_REFUTED for c in checks)))
+    layers = ((DERIVATION_LAYER, any(s.status == StepStatus.REFUTED.value for s in steps)),
+              (NUMERIC_LAYER, any(c.status == CHECK_REFUTED for c in checks)))
     refuted_by = tuple(layer for layer, hit in layers if hit)
     status = ERROR if error else REFUTED if refuted_by else SURVIVED
     return MutantResult(name, mutant.description, status, refuted_by, seconds, error)
 
 
-def evaluate(claim: Claim, mutant: str | None = None, *, budget: str, seed: int, threshold: float,
-             exhaustive: bool = False):
-    """One claim (a ClaimResult) or one of its mutants (a MutantResult), run in this process.
-
-    ``exhaustive`` runs every layer of a mutant, to show each one that refutes it.
-    """
-    parts = [run_unit(u) for u in units_of(claim, mutant, budget, seed, threshold, exhaustive)]
+def evaluate(claim: Claim, mutant: str | None = None, *, budget: str, seed: int, threshold: float):
+    """One claim (a ClaimResult) or one of its mutants (a MutantResult), run in this process."""
+    parts = [run_unit(u) for u in units_of(claim, mutant, budget, seed, threshold)]
     return _claim_result(claim, parts) if mutant is None else _mutant_result(claim, mutant, parts)
 
 
@@ -325,7 +327,9 @@ def run(claims: Sequence[Claim], *, budget: str = "standard", seed: int = 0, alp
     statuses: dict[str, str] = {}
     for claim in claims:
         result = _claim_result(claim, [next(stream) for _ in range(1 + len(claim.checks))])
-        found = tuple(_mutant_result(claim, m.name, [next(stream)]) for m in claim.mutants if mutants)
+        layers = 2 if claim.checks else 1
+        found = tuple(_mutant_result(claim, m.name, [next(stream) for _ in range(layers)])
+                      for m in claim.mutants if mutants)
         result = replace(result, mutants=found,
                          dependencies=tuple((u, statuses.get(u, "not run")) for u in claim.uses))
         statuses[claim.id] = result.status

@@ -1,4 +1,5 @@
 """The verdict ladder: proved only when SymPy reduces to zero, never by numbers alone."""
+import pytest
 import sympy as sp
 
 from derivations.core import Domain, Justification, Quantity, Statement, Relation, Step
@@ -101,3 +102,20 @@ def test_a_step_samples_only_its_own_symbols_and_their_sources():
                     derived={k: 2 * a})
     cut = domain.restricted((k + b).free_symbols)
     assert set(cut.intervals) == {a, b} and set(cut.derived) == {k}
+
+
+def test_a_cited_step_is_never_proved_but_can_be_refuted():
+    from derivations.core import cited
+    true = check_step(cited("clt", (x + 1) ** 2, x**2 + 2 * x + 1, "Feller 1968"), UNIT)
+    assert true.status is StepStatus.CITED and "Feller 1968" in true.method
+    false = check_step(cited("clt", (x + 1) ** 2, x**2 + 3 * x + 1, "Feller 1968"), UNIT)
+    assert false.status is StepStatus.REFUTED
+
+
+def test_a_cited_or_linked_step_must_say_what_it_rests_on():
+    with pytest.raises(ValueError, match="cite"):
+        Step("no reference", x, x, Justification.CITED)
+    with pytest.raises(ValueError, match="cite"):
+        Step("reference without citing", x, x, cite="Feller 1968")
+    with pytest.raises(ValueError, match="linked"):
+        Step("no statement", x, x, Justification.USES_CLAIM, uses="dual.relu")

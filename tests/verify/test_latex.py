@@ -137,7 +137,7 @@ def _width_limit_data():
     rng = np.random.default_rng(1)
     widths = [64, 128, 256, 512]
     values = [1.0 + 0.5 / n + rng.normal(0, n ** -0.5, 40) for n in widths]
-    comparisons = ctx.width_limit("ntk_diag_% & #", widths, values, 1.0)
+    comparisons = ctx.width_limit("ntk_diag_% & #", widths, values, 1.0, rate=-0.5)
     return ctx.data, comparisons
 
 
@@ -174,7 +174,7 @@ def nasty_run() -> RunResult:
         CheckResult("empty_check", "no comparisons", "inconclusive", (), 0),
     )
     mutants = (
-        MutantResult("factor_2", r"$2\times$ the " + NASTY, "refuted", ("symbolic", "numeric"), 0.1),
+        MutantResult("factor_2", r"$2\times$ the " + NASTY, "refuted", ("derivation", "numeric"), 0.1),
         MutantResult("sign_%", "sign flipped", "survived", (), 0.2),
         MutantResult("crash#", "crashes", "error", (), 0.0, error="ValueError: " + NASTY),
     )

@@ -8,7 +8,7 @@ from collections import Counter
 from numeric.stats import CONSISTENT
 
 from ..audit import MIN_Z
-from ..results import ClaimResult, RunResult, VERIFIED
+from ..results import LAYERS, ClaimResult, RunResult, VERIFIED
 
 __all__ = ["TerminalReporter"]
 
@@ -48,7 +48,7 @@ class TerminalReporter:
 
     def handle(self, result: ClaimResult, index: int, total: int) -> None:
         width = len(str(total))
-        line = (f"[{index:{width}d}/{total}] {result.status:<12} {result.id:<34} "
+        line = (f"[{index:{width}d}/{total}] {result.verdict:<22} {result.id:<34} "
                 f"{result.seconds:6.2f} s  {_figures(result)}")
         if result.mutants:
             refuted = len(result.mutants) - len(result.surviving_mutants)
@@ -62,7 +62,7 @@ class TerminalReporter:
         if result.error:
             yield f"error: {result.error}"
         for step in result.steps:
-            if step.status not in ("proved", "checked-numerically"):
+            if step.status not in ("proved", "checked-numerically", "cited"):
                 where = ", ".join(f"{k}={v}" for k, v in step.counterexample)
                 yield f"step {step.status}: {step.text[:80]}" + (f" at {where}" if where else "")
         for check in result.checks:
@@ -79,12 +79,17 @@ class TerminalReporter:
     def stop(self, run: RunResult) -> None:
         counts = Counter(c.status for c in run.claims)
         summary = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+        steps = Counter(s.status for c in run.claims for s in c.steps)
+        if steps:
+            summary += "; steps: " + ", ".join(f"{n} {s}" for s, n in sorted(steps.items()))
         self._print(f"\n{summary} in {run.seconds:.1f} s "
                     f"(budget {run.budget}, seed {run.seed}, alpha_F {run.alpha:g}, z* {run.threshold:.2f})")
         if run.mutants:
             total = sum(len(c.mutants) for c in run.claims)
             survivors = [f"{c.id}:{m}" for c in run.claims for m in c.surviving_mutants]
-            self._print(f"mutants: {total - len(survivors)}/{total} refuted"
+            by_layer = ", ".join(f"{sum(layer in m.refuted_by for c in run.claims for m in c.mutants)} by the "
+                                 f"{layer} alone" for layer in LAYERS)
+            self._print(f"mutants: {total - len(survivors)}/{total} refuted ({by_layer})"
                         + (f"; surviving: {', '.join(survivors)}" if survivors else ""))
 
 
