@@ -16,6 +16,7 @@ anything runs, from the number of comparisons every selected check may make
 """
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import platform
 import time
@@ -102,6 +103,44 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}{place}"
 
 
+@functools.cache
+def _primed(name: str, order: int) -> type:
+    """An undefined function printed as ``name`` with ``order`` primes: sigma'(p)."""
+    def _latex(self, printer):
+        return (printer._print(sp.Symbol(name)) + "'" * order
+                + r"\left(" + ", ".join(printer._print(a) for a in self.args) + r"\right)")
+    return type(name + "'" * order, (sp.Function,), {"_latex": _latex})
+
+
+def _derivative_at(subs: sp.Subs):
+    """sigma^{(k)}(p) for ``Subs(Derivative(sigma(xi), (xi, k)), xi, p)``, else None."""
+    inner, (variable,), (point,) = subs.expr, subs.variables, subs.point
+    if isinstance(inner, sp.Derivative) and isinstance(inner.expr, sp.core.function.AppliedUndef) \
+            and inner.expr.args == (variable,) and len(inner.variable_count) == 1:
+        return _primed(inner.expr.func.__name__, inner.variable_count[0][1])(point)
+    return None
+
+
+def canonical(expr):
+    """``expr`` with no bound dummy variable left where one can be named.
+
+    SymPy numbers the dummies of a ``Subs`` from hashes, and orders the factors it prints by
+    that number: printed as it is, sigma'(a) sigma''(b) would come out in an order that
+    depends on the process.  A derivative of an undefined function at a point becomes a
+    function named with primes (sigma'(p)); any other dummy becomes a plain symbol.
+    """
+    expr = sp.sympify(expr)
+    named = {s: d for s in expr.atoms(sp.Subs) if (d := _derivative_at(s)) is not None}
+    expr = expr.xreplace(named) if named else expr
+    dummies = expr.atoms(sp.Dummy)
+    return expr.xreplace({d: sp.Symbol(d.name, **d.assumptions0) for d in dummies}) if dummies else expr
+
+
+def latex(expr) -> str:
+    """The LaTeX of ``expr``, the same in every process."""
+    return sp.latex(canonical(expr))
+
+
 def _check_links(derivation) -> None:
     """Every step that names a claim links that claim's registered statement object."""
     for step in derivation.steps:
@@ -114,7 +153,7 @@ def _steps(derivation, domain, *, stop_at_refutation: bool = False) -> tuple[Ste
     _check_links(derivation)
     outcomes = check_derivation(derivation, domain, stop_at_refutation=stop_at_refutation)
     return tuple(
-        StepResult(step.text, step.how.value, step.op, sp.latex(step.lhs), sp.latex(step.rhs),
+        StepResult(step.text, step.how.value, step.op, latex(step.lhs), latex(step.rhs),
                    outcome.status.value, outcome.method, step.uses, outcome.counterexample, step.cite)
         for step, outcome in zip(derivation.steps, outcomes)
     )
@@ -143,7 +182,7 @@ def _numeric_layer(claim: Claim, statement, unit: Unit) -> tuple[CheckResult, ..
 
 
 def _statement_latex(statement) -> tuple[tuple[str, str, str], ...]:
-    return tuple((r.name, sp.latex(r.lhs), sp.latex(r.rhs)) for r in statement.relations)
+    return tuple((r.name, latex(r.lhs), latex(r.rhs)) for r in statement.relations)
 
 
 def _run_unit(unit: Unit) -> Part:
