@@ -23,7 +23,8 @@ LAYERS = (DERIVATION_LAYER, NUMERIC_LAYER)
 
 @dataclass(frozen=True)
 class StepResult:
-    """One derivation step: what it says, its two sides in LaTeX, and its verdict."""
+    """One derivation step: what it says, its two sides in LaTeX, and its verdict; ``mathml`` is
+    the whole relation as presentation MathML (empty unless the run was asked for it)."""
 
     text: str
     how: str
@@ -35,6 +36,7 @@ class StepResult:
     uses: str | None = None
     counterexample: tuple[tuple[str, str], ...] = ()
     cite: str | None = None
+    mathml: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,8 @@ class MutantResult:
 
 @dataclass(frozen=True)
 class ClaimResult:
-    """The verdict on one claim and all the evidence behind it."""
+    """The verdict on one claim and all the evidence behind it; ``statement_mathml`` holds
+    (relation name, MathML) when the run was asked for MathML."""
 
     id: str
     title: str
@@ -98,6 +101,7 @@ class ClaimResult:
     mutants: tuple[MutantResult, ...] = ()
     dependencies: tuple[tuple[str, str], ...] = ()
     error: str | None = None
+    statement_mathml: tuple[tuple[str, str], ...] = ()
 
     JSON_EXTRAS = ("verdict", "cited_steps", "max_abs_z", "max_mde", "mde_target", "surviving_mutants")
 
@@ -144,7 +148,8 @@ class ClaimResult:
 
 @dataclass(frozen=True)
 class RunResult:
-    """A whole run: its settings and every claim's result, in registry order."""
+    """A whole run: its settings and every claim's result, in registry order; ``families``
+    holds (id prefix, title, introduction, sources) of each family (:mod:`verify.families`)."""
 
     seed: int
     budget: str
@@ -155,6 +160,7 @@ class RunResult:
     versions: Mapping[str, str] = field(hash=False)
     claims: tuple[ClaimResult, ...] = ()
     seconds: float = math.nan
+    families: tuple[tuple[str, str, str, str], ...] = ()
 
     JSON_EXTRAS = ("exit_code",)
 

@@ -33,7 +33,7 @@ from threadpoolctl import threadpool_limits
 from derivations.engine import StepStatus, check_derivation
 from numeric.stats import CONSISTENT, REFUTED as CHECK_REFUTED, critical_z
 
-from . import budgets, registry
+from . import budgets, families, registry
 from .checks import run_check
 from .claim import Claim
 from .results import (DERIVATION_LAYER, ERROR, INCONCLUSIVE, NUMERIC_LAYER, REFUTED, SURVIVED, VERIFIED,
@@ -59,6 +59,7 @@ class Unit:
     budget: str
     seed: int
     threshold: float
+    mathml: bool = False
 
     def describe(self) -> str:
         who = self.claim_id + (f" mutant {self.mutant}" if self.mutant else "")
@@ -78,6 +79,7 @@ class Part:
     statement: tuple[tuple[str, str, str], ...] = ()
     checks: tuple[CheckResult, ...] = ()
     error: str | None = None
+    statement_mathml: tuple[tuple[str, str], ...] = ()
 
 
 class InlineExecutor(Executor):
@@ -185,6 +187,16 @@ def _statement_latex(statement) -> tuple[tuple[str, str, str], ...]:
     return tuple((r.name, latex(r.lhs), latex(r.rhs)) for r in statement.relations)
 
 
+def _mathml(derivation, statement, steps: tuple[StepResult, ...]) -> dict:
+    """The statement's relations and the steps as presentation MathML, for the web version."""
+    from .report import mathml
+    return {"steps": tuple(replace(result, mathml=mathml.relation(canonical(step.lhs), step.op,
+                                                                  canonical(step.rhs)))
+                           for step, result in zip(derivation.steps, steps)),
+            "statement_mathml": tuple((r.name, mathml.relation(canonical(r.lhs), "=", canonical(r.rhs)))
+                                      for r in statement.relations)}
+
+
 def _run_unit(unit: Unit) -> Part:
     start = time.perf_counter()
     try:
@@ -198,6 +210,8 @@ def _run_unit(unit: Unit) -> Part:
             derivation = claim.derive(statement)
             found = {"steps": _steps(derivation, statement.domain), "conclusion": derivation.conclusion,
                      "statement": _statement_latex(statement)}
+            if unit.mathml:
+                found.update(_mathml(derivation, statement, found["steps"]))
         else:
             found = {"checks": (_run_check(claim, unit.part, statement, unit),)}
     except Exception as exc:
@@ -205,13 +219,15 @@ def _run_unit(unit: Unit) -> Part:
     return Part(unit, time.perf_counter() - start, **found)
 
 
-def units_of(claim: Claim, mutant: str | None, budget: str, seed: int, threshold: float) -> list[Unit]:
-    """The units of a claim (its derivation and each check), or of a mutant (its two layers)."""
+def units_of(claim: Claim, mutant: str | None, budget: str, seed: int, threshold: float,
+             mathml: bool = False) -> list[Unit]:
+    """The units of a claim (its derivation and each check), or of a mutant (its two layers);
+    ``mathml`` asks the claim's derivation for MathML too."""
     if mutant is not None:
         layers = (DERIVATION, NUMERIC) if claim.checks else (DERIVATION,)
         return [Unit(claim.id, mutant, layer, budget, seed, threshold) for layer in layers]
     parts = [DERIVATION, *range(len(claim.checks))]
-    return [Unit(claim.id, None, part, budget, seed, threshold) for part in parts]
+    return [Unit(claim.id, None, part, budget, seed, threshold, mathml and part == DERIVATION) for part in parts]
 
 
 def _verdict(steps: Sequence[StepResult], checks: Sequence[CheckResult]) -> str:
@@ -241,6 +257,7 @@ def _claim_result(claim: Claim, parts: Sequence[Part]) -> ClaimResult:
         statement=derived.statement or _statement_latex(statement),
         assumptions=statement.assumptions, domain=statement.domain.description,
         conclusion=derived.conclusion, steps=steps, checks=checks, error=error,
+        statement_mathml=derived.statement_mathml,
     )
 
 
@@ -341,8 +358,9 @@ def dependency_order(claims: Sequence[Claim]) -> list[Claim]:
 def run(claims: Sequence[Claim], *, budget: str = "standard", seed: int = 0, alpha: float = 1e-3,
         mutants: bool = False, executor: Executor | None = None,
         remake: Callable[[], Executor] | None = None, window: int | None = None,
-        reporter=None) -> RunResult:
+        reporter=None, mathml: bool = False) -> RunResult:
     """Run ``claims`` and return the :class:`RunResult`; ``reporter`` sees each claim as it ends.
+    With ``mathml`` the statements and steps are also printed as MathML (for ``--html``).
 
     Claims run after the claims they use, so each result knows its dependencies'
     verdicts.  ``window`` bounds the units in flight (1 for the inline executor, so progress is
@@ -354,10 +372,11 @@ def run(claims: Sequence[Claim], *, budget: str = "standard", seed: int = 0, alp
     threshold = critical_z(alpha, max(1, comparisons(claims, plan)))
     groups = [(claim, name) for claim in claims
               for name in (None, *(m.name for m in claim.mutants if mutants))]
-    units = [u for claim, name in groups for u in units_of(claim, name, budget, seed, threshold)]
+    units = [u for claim, name in groups for u in units_of(claim, name, budget, seed, threshold, mathml)]
     executor = executor or InlineExecutor()
     window = window or (1 if isinstance(executor, InlineExecutor) else len(units))
-    info = RunResult(seed, budget, alpha, threshold, max(1, comparisons(claims, plan)), mutants, versions())
+    info = RunResult(seed, budget, alpha, threshold, max(1, comparisons(claims, plan)), mutants, versions(),
+                     families=families.declarations(claims))
     if reporter:
         reporter.start(info, len(claims))
     start = time.perf_counter()
