@@ -31,7 +31,9 @@ import sympy as sp
 import sympy.stats as stats
 
 from . import duals
-from .core import Derivation, Domain, Justification, Quantity, Relation, Statement, Step
+from .duals import RELU, STEP
+from . import asymptotics
+from .core import Derivation, Domain, Justification, Quantity, Relation, Statement, Step, link
 from .gaussian import COVARIANCE
 
 __all__ = ["distance", "lengthscale", "weight_std", "bias_std", "spread", "n_features",
@@ -48,6 +50,8 @@ n_features = sp.Symbol("P", positive=True, integer=True)
 
 NETWORK_ACTIVATIONS = ("relu", "step")
 """Activations whose last-layer features are stated (their duals are claims dual.*)."""
+_DUAL_STATEMENTS = {"relu": RELU, "step": STEP}
+"""The statement objects of the claims dual.relu and dual.step, linked by the derivation."""
 
 _w = sp.Symbol("w", real=True)
 _phase, _a, _a2 = sp.symbols("b a a'", real=True)
@@ -124,18 +128,23 @@ def derive_random_features(statement: Statement) -> Derivation:
              _bias_average(), weight_std**2 * _unit * _unit2 + bias_std**2, Justification.INTEGRATE),
     ]
     for name in NETWORK_ACTIVATIONS:
-        steps.append(Step(
+        dual = _DUAL_STATEMENTS[name]
+        steps.append(link(
             rf"then $\mathbb{{E}}[z z'] = \mathbb{{E}}[\sigma(u)\sigma(v)]$ for $\sigma$ = {name}, "
             rf"$(u, v) \sim \mathcal{{N}}(0, \Sigma^1)$ (dual.{name})",
-            _bias_average().subs(_unit * _unit2, duals.CLOSED_FORM[name]), statement[name].rhs,
-            Justification.USES_CLAIM, uses=f"dual.{name}"))
+            statement[name].rhs, f"dual.{name}", dual, name,
+            rhs=_bias_average().subs(_unit * _unit2, dual[name].rhs)))
     steps += [
         Step(r"Unbiased: $\mathbb{E}[\tilde K_P] = \frac1P \sum_{p=1}^P \mathbb{E}[f^{(p)}(x) f^{(p)}(x')] = K$",
              sp.Sum(kernel, (_p, 1, n_features)).doit() / n_features, kernel),
-        Step(r"Independent features: $\operatorname{Var} \tilde K_P = \frac{1}{P^2}\sum_{p=1}^P s^2$, "
-             r"so $\operatorname{std} \tilde K_P$ is",
-             sp.sqrt(sp.Sum(spread**2, (_p, 1, n_features)).doit() / n_features**2),
-             statement["fluctuation"].rhs),
+        Step(r"Independent features: $\operatorname{std}\sum_{p=1}^P f^{(p)}(x) f^{(p)}(x')$ is the square "
+             r"root of the summed covariance matrix ($s^2$ on the diagonal, 0 off it; Bienaym\'e), "
+             r"so $\operatorname{std} \tilde K_P$ is $1/P$ of it",
+             asymptotics.spread_of_sum(n_features, spread**2) / n_features, statement["fluctuation"].rhs),
+        Step(r"Its exponent in $P$, $\lim_{P\to\infty} \log(\cdot)/\log P$ of that spread (the rate the "
+             r"numeric check tests, derived from the model of $P$ independent terms)",
+             asymptotics.exponent(asymptotics.spread_of_sum(n_features, spread**2) / n_features, n_features),
+             fluctuation_exponent(statement)),
     ]
     return Derivation(
         tuple(steps),

@@ -8,7 +8,9 @@
 * ``features.linear_param_gd``: full-batch gradient descent on theta for
   F^lin(theta) = P^{-1/2} sum_p theta_p f^(p) against the Euler path of the stated kernel
   gradient descent with K~ at the same step eta: for a linear model a parameter step moves
-  F^lin by exactly eta times the stated velocity, so the two trajectories agree to rounding.
+  F^lin by exactly eta times the stated velocity, so the two trajectories agree to rounding;
+  and the tangent kernel sum_p dF/dtheta_p (x') dF/dtheta_p (x), its derivatives measured as
+  differences of the model's outputs, against the stated K~ = Phi_x^T Phi / P.
 """
 from __future__ import annotations
 
@@ -219,7 +221,35 @@ def _linear_gd_measure(statement, config, ctx):
     scale = float(np.abs(path).max())
     return (ctx.exact(f"F^lin(theta_k)(x) by parameter GD = kernel GD with K~ ({config['loss']})",
                       float(measured[k, i]), float(path[k, i]), scale=scale,
-                      operations=config["steps"] * (p + n)),)
+                      operations=config["steps"] * (p + n)),
+            _tangent_kernel_comparison(statement, ctx, phi[:n], phi[n:], y, theta0))
+
+
+def _tangent_kernel_comparison(statement, ctx, train, evaluation, y, theta0):
+    """sum_p dF^lin(x')/dtheta_p dF^lin(x)/dtheta_p, the derivatives measured as central
+    differences of the library's model outputs (``linear_gd`` with no step) at theta0 +- e_p,
+    against the lambdified stated K~(X', X) = Phi_x^T Phi / P.
+
+    F^lin is linear in theta, so the differences are exact up to rounding.  Rounding model:
+    each output is a length-P dot product of size <= sum_p |phi_p| (|theta0_p| + 1)/sqrt(P),
+    so a derivative is off by <= P eps that, and the kernel entry, a P-term sum of products,
+    by about 2P eps x (its terms' scale) x that relative size (the ``operations`` below).
+    """
+    p = train.shape[1]
+    outputs = lambda th: np.concatenate(features.linear_gd(  # noqa: E731
+        train, y, th, lr=0.0, steps=0, eval_features=evaluation), axis=1)[0]
+    steps = np.eye(p)
+    derivatives = np.array([(outputs(theta0 + e) - outputs(theta0 - e)) / 2 for e in steps])
+    n = train.shape[0]
+    measured = derivatives[:, n:].T @ derivatives[:, :n]
+    prediction = np.asarray(predictor(statement["tangent_kernel"], (F.features_eval, F.features_train,
+                                                                     F.n_features))(evaluation.T, train.T, p))
+    prediction = np.broadcast_to(prediction, measured.shape)
+    m, j = np.unravel_index(np.argmax(np.abs(measured - prediction)), measured.shape)
+    terms = np.abs(evaluation) @ np.abs(train).T / p
+    size = 1.0 + float(np.abs(theta0).max())
+    return ctx.exact("K~(X', X) from differences of F^lin along each theta_p", float(measured[m, j]),
+                     float(prediction[m, j]), scale=float(terms.max()), operations=2 * p * size * math.sqrt(p))
 
 
 def _linear_gd_configs(budget):
@@ -252,6 +282,7 @@ def _linear_gd_mutants():
                s.with_rhs("kernel_gd", gd * F.n_train)),
         Mutant("tangent-kernel-sqrt-P", r"$\tilde K = \Phi_x^T\Phi/\sqrt{P}$",
                s.with_rhs("tangent_kernel", kernel * root)),
+        Mutant("tangent-kernel-sign", r"$\tilde K = -\Phi_x^T\Phi/P$", s.with_rhs("tangent_kernel", -kernel)),
     )
 
 
@@ -275,7 +306,9 @@ CLAIMS = (
               "trajectories",
               "full-batch GD on theta (squared or logistic loss, step eta = fraction x N/lambda_max(K~)) "
               "against the Euler path of the stated kernel gradient descent, at training and "
-              "evaluation points; Fourier or relu-network features, P = 1..256",
-              _linear_gd_configs, _linear_gd_measure, explicit=_GD_EDGES),),
+              "evaluation points; the tangent kernel from central differences of the model's "
+              "outputs along each theta_p against the stated K~; Fourier or relu-network features, "
+              "P = 1..256; deterministic, SE = rounding model",
+              _linear_gd_configs, _linear_gd_measure, per_example=2, explicit=_GD_EDGES),),
           mutants=_linear_gd_mutants()),
 )
