@@ -1,7 +1,8 @@
 """Training dynamics in function space: gradient flow, its linear solution, GD, the cost.
 
-Least squares on N training points (seeds 001 and 003; Jacot et al. 2018, Secs. 3-5;
-Lee et al. 2019): outputs y(theta) in R^N of parameters theta in R^P, targets ybar,
+Least squares on N training points (Jacot, Gabriel & Hongler 2018, Secs. 3-5; Lee et al. 2019;
+the blog post "Understanding the Neural Tangent Kernel" by Rajat V. D.; the handwritten notes on
+the function-space ODE): outputs y(theta) in R^N of parameters theta in R^P, targets ybar,
 
     L(theta) = 1/2 ||y(theta) - ybar||^2        (a sum over the points, as in numeric.training)
     gradient flow  dtheta/dt = -grad_theta L,   GD  theta_{k+1} = theta_k - eta grad L(theta_k),
@@ -9,14 +10,14 @@ Lee et al. 2019): outputs y(theta) in R^N of parameters theta in R^P, targets yb
 GD being the forward-Euler discretisation of the flow at time t = eta k.  The claims:
 
 * ``FUNCTION_SPACE_ODE``: by the chain rule dy/dt = -H(theta)(y - ybar), H = J J^T with
-  J = grad_theta y (N x P): the empirical NTK (seed 003 writes K_t for it);
+  J = grad_theta y (N x P): the empirical NTK (the handwritten notes write K_t for it);
 * ``LINEAR_SOLUTION``: for constant H, u(t) = e^{-tH} u_0 solves u' = -Hu, u(0) = u_0;
 * ``SPECTRAL_DECAY``: along an eigenvector q_i (H q_i = lambda_i q_i), q_i^T u(t) =
   e^{-lambda_i t} q_i^T u_0: each component decays at its own eigenvalue's rate;
 * ``GD_DISCRETE``: for the linearised model y = f_0 + J(w - w_0), GD is exactly
   u_{k+1} = (I - eta H) u_k, which converges for every u_0 iff eta < 2/lambda_max;
-* ``COST_DECREASE``: kernel gradient descent on the empirical p_in (Jacot et al. Sec. 3,
-  seed 000): f' = -grad_K C, grad_K C(x_i) = (1/N) sum_j K(x_i, x_j) d(x_j), makes the
+* ``COST_DECREASE``: kernel gradient descent on the empirical p_in (Jacot et al. Sec. 3; the
+  EAI Math Reading Group slides "Neural Tangent Kernels", 2023): f' = -grad_K C, grad_K C(x_i) = (1/N) sum_j K(x_i, x_j) d(x_j), makes the
   cost C = (1/N) sum_j c(f(x_j), y_j) change at the rate -||d||_K^2 = -d^T K d / N^2 <= 0.
 
 Matrix statements are written over named matrices of symbolic size N and made explicit
@@ -29,7 +30,7 @@ import sympy as sp
 
 from .core import Derivation, Domain, Justification, Quantity, Relation, Statement
 from .spectral import (N, PYTHAGOREAN, ROTATION, MatrixExp, NamedMatrix, Spectrum, eigencomponent,
-                       explicit, matrix, real_domain, real_step, symmetric, vector)
+                       explicit, matrix, real_domain, real_link, real_step, symmetric, vector)
 
 __all__ = ["t", "eta", "lam", "lam_max", "c0", "P", "H", "SPECTRA",
            "FUNCTION_SPACE_ODE", "LINEAR_SOLUTION", "SPECTRAL_DECAY", "GD_DISCRETE", "COST_DECREASE",
@@ -176,9 +177,9 @@ def derive_spectral_decay(statement: Statement) -> Derivation:
                   sp.ImmutableMatrix(spectrum.diagonal * spectrum.Q.T)),
         real_step(r"Solve $\dot c = -\lambda c$, $c(0) = c_0$ (SymPy's dsolve)", solved, rhs,
                   Justification.INTEGRATE),
-        real_step(r"Project the linear solution $u(t) = Qe^{-t\Lambda}Q^\top u_0$ on the eigenvectors ($N=2$)",
-                  sp.ImmutableMatrix(spectrum.Q.T * u), stated, Justification.USES_CLAIM,
-                  uses="flow.linear_solution"),
+        real_link(r"Project the linear solution $u(t) = Qe^{-t\Lambda}Q^\top u_0$ (flow.linear_solution) on the "
+             r"eigenvectors ($N=2$): each component is the stated one",
+             stated, "flow.linear_solution", LINEAR_SOLUTION, "solution", rhs=sp.ImmutableMatrix(spectrum.Q.T * u)),
     ), "Each eigen-component evolves on its own: fastest along the largest eigenvalues "
        "(spectral bias; Jacot et al. Sec. 5, early stopping).")
 

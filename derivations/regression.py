@@ -1,7 +1,9 @@
 """Where kernel gradient descent ends: kernel regression, the GP posterior mean, min-norm.
 
-With the kernel Theta = Theta(X, X) constant (the infinite-width NTK; Jacot et al. 2018,
-Sec. 5; Lee et al. 2019; seeds 001, 002, 003), the training outputs follow
+With the kernel Theta = Theta(X, X) constant (the infinite-width NTK; Jacot, Gabriel & Hongler
+2018, Sec. 5; Lee et al. 2019; the blog post "Understanding the Neural Tangent Kernel" by Rajat
+V. D.; the notes "Neural Tangent Kernel" on functional gradient descent and RKHS, 2023; the
+handwritten notes on the function-space ODE), the training outputs follow
 f_t(X) - ybar = e^{-t Theta}(f_0(X) - ybar) (``flow.linear_solution``) and a test point x
 follows d/dt f_t(x) = -Theta(x, X)(f_t(X) - ybar) (``flow.function_space_ode`` with x
 appended to the inputs).  The claims:
@@ -9,23 +11,25 @@ appended to the inputs).  The claims:
 * ``KERNEL_REGRESSION``: integrating the test-point ODE,
   f_t(x) = f_0(x) - Theta(x, X) Theta^{-1} (I - e^{-t Theta})(f_0(X) - ybar), and as t -> oo
   f_inf(x) = f_0(x) + Theta(x, X) Theta^{-1} (ybar - f_0(X)); a finite network of width n
-  misses it by an amount linear in its kernel's error, so at the exponent of that error
-  (``rate``, -1/2: ``flow.ntk_constant``);
+  misses it by an amount whose first-order term in its kernel's error SymPy computes, so at
+  the exponent of that error (``rate``, computed from ``flow.ntk_constant``'s deviation);
 * ``GP_POSTERIOR_MEAN``: for f ~ GP(0, K), E[f(x) | f(X) = ybar] = K(x, X) K^{-1} ybar,
-  by completing the square in the Gaussian density (seed 002) -- kernel regression from
+  by completing the square in the Gaussian density (the notes "Neural Tangent Kernel", 2023) -- kernel regression from
   f_0 = 0;
 * ``MIN_NORM``: GD on 1/2 ||A w - b||^2 (A of size N x P, P > N, full row rank) from w_0
   stays in w_0 + row(A) and converges to w_0 + A^T (A A^T)^{-1} (b - A w_0), the solution
-  closest to w_0 (seed 001's comment thread; the minimum-norm solution when w_0 = 0).
+  closest to w_0 (the comment thread of the blog post "Understanding the Neural Tangent
+  Kernel"; the minimum-norm solution when w_0 = 0).
 """
 from __future__ import annotations
 
 import sympy as sp
 
-from .core import Derivation, Domain, Justification, Quantity, Relation, Statement
-from .flow import K, P, SPECTRA, YBAR, eta, t
-from .spectral import N, MatrixExp, NamedMatrix, explicit, matrix, real_step, symmetric, vector
-from .widths import NTK_CONSTANT, exponent, n
+from .asymptotics import exponent, n
+from .core import Derivation, Domain, Justification, Quantity, Relation, Statement, cited
+from .flow import GD_DISCRETE, K, P, SPECTRA, YBAR, eta, t
+from .spectral import N, MatrixExp, NamedMatrix, explicit, matrix, real_link, real_step, symmetric, vector
+from .widths import LEE, NTK_CONSTANT
 
 __all__ = ["THETA", "KERNEL_REGRESSION", "GP_POSTERIOR_MEAN", "MIN_NORM",
            "derive_kernel_regression", "derive_gp_posterior_mean", "derive_min_norm"]
@@ -93,6 +97,7 @@ def derive_kernel_regression(statement: Statement) -> Derivation:
         **values, "Theta": spectrum.matrix + eps * error, "Theta_xX": kernel_x + eps * error_x})
     inverse = spectrum.apply([1 / lam_i for lam_i in spectrum.eigenvalues])
     first_order = (error_x * inverse - kernel_x * inverse * error * inverse) * (values["ybar"] - values["f_0X"])
+    first, second = sp.symbols("D_1 D_2", positive=True)
     return Derivation((
         real_step(r"Integrate the test-point ODE "
                   r"$\partial_t f_t(x) = -\Theta(x, X)\,e^{-t\Theta}(f_0(X) - \bar y)$ "
@@ -107,10 +112,14 @@ def derive_kernel_regression(statement: Statement) -> Derivation:
                   r"\varepsilon e$: the limit moves to first order by $(e - \Theta(x,X)\Theta^{-1}E)\Theta^{-1}"
                   r"(\bar y - f_0(X))$, linear in the kernel's error",
                   perturbed.diff(eps).subs(eps, 0), first_order, Justification.DIFFERENTIATE),
-        real_step(r"A width-$n$ network's kernel misses $\Theta$ by $n^{-1/2}$ (flow.ntk_constant, "
-                  r"deviation): the exponent of its miss in $n$",
-                  exponent(n ** NTK_CONSTANT["deviation"].rhs), statement["rate"].rhs,
-                  Justification.USES_CLAIM, uses="flow.ntk_constant"),
+        real_link(r"A width-$n$ network's kernel misses $\Theta$ by $\varepsilon$ of the exponent of flow.ntk_constant "
+             r"(deviation); the miss of the limit is $\varepsilon D + O(\varepsilon^2)$ with $D$ the first-order "
+             r"term above: the exponent of the miss",
+             statement["rate"].rhs, "flow.ntk_constant", NTK_CONSTANT, "deviation",
+             rhs=exponent(first * n ** NTK_CONSTANT["deviation"].rhs + second * n ** (2 * NTK_CONSTANT["deviation"].rhs))),
+        cited(r"The network's own nonlinearity moves its outputs from those of its linearisation by "
+              r"$O(n^{-1/2})$ uniformly in $t$: no larger than the kernel's part of the miss",
+              sp.Rational(-1, 2), statement["rate"].rhs, LEE + ", Thm 2.1", op="<="),
     ), r"The ODE and its initial value fix $f_t(x)$; its limit is kernel regression with $\Theta$ "
        r"started from $f_0$, reached by a wide network up to its kernel's error.")
 
@@ -139,10 +148,9 @@ def derive_gp_posterior_mean(statement: Statement) -> Derivation:
                           values={**values, "f_0X": sp.zeros(spectrum.size, 1), "f_0x": sp.zeros(1, 1)})
     stated = explicit(statement["mean"].rhs, sizes={N: spectrum.size}, spectra={"K": spectrum},
                       values={"K_xX": values["Theta_xX"], "ybar": values["ybar"]})
-    steps.append(real_step(r"Kernel regression started from $f_0 = 0$ with $\Theta = K$ "
-                           r"(flow.kernel_regression_limit) "
-                           r"is the posterior mean", regression, stated, Justification.USES_CLAIM,
-                           uses="flow.kernel_regression_limit"))
+    steps.append(real_link(r"Kernel regression started from $f_0 = 0$ with $\Theta = K$ (flow.kernel_regression_limit) "
+                      r"is the posterior mean", stated, "flow.kernel_regression_limit", KERNEL_REGRESSION, "limit",
+                      rhs=regression))
     return Derivation(tuple(steps), r"Gaussian conditioning and gradient flow to convergence give the same "
                                     r"predictor $K(x, X)K^{-1}\bar y$.")
 
@@ -172,10 +180,10 @@ def derive_min_norm(statement: Statement) -> Derivation:
                   r"$w_{k+1} = w_0 + A^\top(c - \eta(A w_k - b))$; "
                   r"so $w_k - w_0 \in \operatorname{row}(A)$ for all $k$",
                   step(w0 + a.T * c), w0 + a.T * (c - eta * (a * (w0 + a.T * c) - b))),
-        real_step(r"The residual obeys $r_{k+1} = (I - \eta AA^\top) r_k$ (flow.gd_discrete with $H = AA^\top$): "
-                  r"it vanishes for $\eta < 2/\lambda_{\max}$, so $Aw_\infty = b$",
-                  a * step(w) - b, (sp.eye(size) - eta * a * a.T) * (a * w - b), Justification.USES_CLAIM,
-                  uses="flow.gd_discrete"),
+        real_link(r"The residual obeys $r_{k+1} = (I - \eta AA^\top) r_k$ (flow.gd_discrete with $H = AA^\top$): "
+             r"it vanishes for $\eta < 2/\lambda_{\max}$, so $Aw_\infty = b$",
+             a * step(w) - b, "flow.gd_discrete", GD_DISCRETE, "recursion",
+             rhs=explicit(GD_DISCRETE["recursion"].rhs, sizes={N: size}, values={"H": a * a.T, "u_k": a * w - b})),
         real_step(r"The stated limit solves the system: $A w_\infty = b$", a * limit, b),
         real_step(r"It differs from $w_0$ by a row-space vector: orthogonal to $\ker A$ (SymPy's null space)",
                   (null.T * (limit - w0))[0], sp.S.Zero),

@@ -1,7 +1,7 @@
 """Matrix statements made explicit: named matrices, the matrix exponential, spectra.
 
-The training-dynamics claims are matrix identities of any size N (seeds 001, 003;
-Jacot et al. 2018, Sec. 5): u(t) = e^{-tH} u(0), f_inf(x) = f_0(x) + Theta(x, X)
+The training-dynamics claims are matrix identities of any size N (Jacot, Gabriel & Hongler
+2018, Sec. 5; the handwritten notes on the function-space ODE): u(t) = e^{-tH} u(0), f_inf(x) = f_0(x) + Theta(x, X)
 Theta^{-1} (ybar - f_0(X)), ...  A statement keeps them in SymPy matrix expressions
 over :class:`NamedMatrix` symbols of symbolic size; a derivation makes them
 explicit (:func:`explicit`) at small sizes (N = 2, 3), with symbolic entries, and
@@ -27,10 +27,10 @@ from typing import Mapping
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .core import Domain, Justification, Step
+from .core import Domain, Justification, Step, link
 
 __all__ = ["N", "NamedMatrix", "MatrixExp", "Spectrum", "ROTATION", "PYTHAGOREAN",
-           "explicit", "eigencomponent", "real_domain", "real_step", "vector", "matrix", "symmetric"]
+           "explicit", "eigencomponent", "real_domain", "real_step", "real_link", "vector", "matrix", "symmetric"]
 
 N = sp.Symbol("N", integer=True, positive=True)
 """The number of training points: the size of the function-space vectors."""
@@ -214,6 +214,12 @@ def eigencomponent(expr, *, spectral: str, eigenvalue: sp.Symbol, values: Mappin
 def real_step(text: str, lhs, rhs, how: Justification = Justification.ALGEBRA, **kwargs) -> Step:
     """A :class:`Step` checked over :func:`real_domain` of both its sides (every free symbol)."""
     return Step(text, lhs, rhs, how, domain=real_domain(lhs, rhs), **kwargs)
+
+
+def real_link(text: str, lhs, claim_id: str, statement, relation: str, *, rhs, op: str = "=") -> Step:
+    """:func:`derivations.core.link` with ``rhs`` built from the linked statement, checked over
+    :func:`real_domain` of both sides."""
+    return link(text, lhs, claim_id, statement, relation, op=op, domain=real_domain(lhs, rhs), rhs=rhs)
 
 
 _INTERVAL = (("positive", sp.Interval.open(0, sp.oo)), ("nonnegative", sp.Interval(0, sp.oo)),

@@ -85,6 +85,9 @@ def test_step_factor_and_decay_rate_come_from_the_statements():
     assert F.decay_rate(F.SPECTRAL_DECAY.with_rhs("component", sp.exp(-F.t / F.lam) * F.c0)) == 1 / F.lam
 
 
-def test_width_exponents():
-    assert W.exponent(W.n ** sp.Rational(-1, 2) + 1 / W.n) == sp.Rational(-1, 2)
-    assert W.NTK_CONSTANT["change"].rhs == -1 and W.LAZY_WEIGHTS["relative_change"].rhs == sp.Rational(-1, 2)
+def test_width_exponents_are_computed_from_the_network_not_typed():
+    """The NTK multiplier's powers come from differentiating the neuron; a wrong exponent fails its step."""
+    outcomes = check_derivation(W.derive_ntk_constant(W.NTK_CONSTANT), W.NTK_CONSTANT.domain)
+    assert [o.status for o in outcomes] == [StepStatus.PROVED] * 5 + [StepStatus.CITED] * 2
+    wrong = W.LAZY_WEIGHTS.with_rhs("relative_change", -1)
+    assert check_derivation(W.derive_lazy_weights(wrong), wrong.domain)[1].status is StepStatus.REFUTED
