@@ -66,35 +66,48 @@ KAPPA_ALPHA = Statement(
 )
 
 
+def _scaled_kappa():
+    """kappa_alpha assembled from computed pieces: the residual of the scaled outputs in the
+    plane of y(w_0) and ybar, and the factor by which the scaling multiplies a Euclidean norm."""
+    residual_vector = alpha * sp.Matrix([R0, 0]) - sp.Matrix([rho * Rbar, sp.sqrt(1 - rho**2) * Rbar])
+    residual = sp.sqrt(sp.expand(sp.simplify(residual_vector.dot(residual_vector))))
+    p1, p2 = sp.symbols("p_1 p_2", positive=True)
+    factor = sp.simplify(sp.sqrt((alpha * p1) ** 2 + (alpha * p2) ** 2) / sp.sqrt(p1**2 + p2**2))
+    return residual, factor, residual * (factor * Hn) / (factor * G) ** 2
+
+
 def derive_kappa_alpha(statement: Statement) -> Derivation:
-    """Differentiate \alpha y, use absolute homogeneity of the norms, expand the residual."""
+    """Differentiate alpha y, use absolute homogeneity of the norms, compute the residual in the
+    plane of y(w_0) and ybar, and assemble kappa_alpha from these computed pieces."""
     w1, w2 = sp.symbols("w_1 w_2", real=True)
     ws = sp.Matrix([w1, w2])
     y = sp.Matrix([sp.Function("y_1")(w1, w2), sp.Function("y_2")(w1, w2)])
     p1, p2, q1, q2 = sp.symbols("p_1 p_2 q_1 q_2", real=True)
-    residual_sq = (alpha * p1 - q1) ** 2 + (alpha * p2 - q2) ** 2
-    residual = sp.sqrt(alpha**2 * R0**2 - 2 * alpha * rho * R0 * Rbar + Rbar**2)
-    derived = residual * (alpha * Hn) / (alpha * G) ** 2
+    residual, factor, derived = _scaled_kappa()
     steps = (
         Step(r"The Jacobian of the scaled model is $\alpha$ times the Jacobian: "
              r"$\nabla(\alpha y) = \alpha \nabla y$ (generic $y: \mathbb{R}^2 \to \mathbb{R}^2$)",
              (alpha * y).jacobian(ws), alpha * y.jacobian(ws), D),
         Step(r"Each output's Hessian scales the same way: $\nabla^2(\alpha y_i) = \alpha \nabla^2 y_i$",
              sp.hessian(alpha * y[0], ws), alpha * sp.hessian(y[0], ws), D),
-        Step(r"Euclidean norms are absolutely homogeneous, $\|\alpha v\| = \alpha\|v\|$ for $\alpha > 0$; "
-             r"operator norms are suprema of $\|A u\|$ and $\|B[u, u]\|$ over unit $u$, so "
-             r"$\|\nabla(\alpha y)\| = \alpha\|\nabla y\|$ and $\|\nabla^2(\alpha y)\| = \alpha\|\nabla^2 y\|$",
-             sp.sqrt((alpha * p1) ** 2 + (alpha * p2) ** 2), alpha * sp.sqrt(p1**2 + p2**2), A_),
-        Step(r"The residual: $\|\alpha y_0 - \bar y\|^2 = \alpha^2\|y_0\|^2 - 2\alpha\langle y_0, \bar y\rangle "
-             r"+ \|\bar y\|^2$ (componentwise, $y_0 = (p_1, p_2)$, $\bar y = (q_1, q_2)$)",
-             residual_sq, alpha**2 * (p1**2 + p2**2) - 2 * alpha * (p1 * q1 + p2 * q2) + q1**2 + q2**2, A_),
-        Step(r"Substitute into $\kappa_\alpha = \|\alpha y_0 - \bar y\|\,\|\nabla^2(\alpha y)\|/"
-             r"\|\nabla(\alpha y)\|^2$ with $\langle y_0, \bar y\rangle = \rho\|y_0\|\|\bar y\|$",
+        Step(r"Euclidean norms are absolutely homogeneous: $\|\alpha v\|/\|v\|$ computed for $v \ne 0$ is "
+             r"$\alpha$ ($\alpha > 0$); operator norms are suprema of $\|A u\|$ and $\|B[u, u]\|$ over "
+             r"unit $u$, so $\|\nabla(\alpha y)\| = \alpha\|\nabla y\|$ and "
+             r"$\|\nabla^2(\alpha y)\| = \alpha\|\nabla^2 y\|$",
+             factor, alpha, A_),
+        Step(r"The residual componentwise: $\|\alpha y_0 - \bar y\|^2 = \alpha^2\|y_0\|^2 - "
+             r"2\alpha\langle y_0, \bar y\rangle + \|\bar y\|^2$ ($y_0 = (p_1, p_2)$, $\bar y = (q_1, q_2)$)",
+             (alpha * p1 - q1) ** 2 + (alpha * p2 - q2) ** 2,
+             alpha**2 * (p1**2 + p2**2) - 2 * alpha * (p1 * q1 + p2 * q2) + q1**2 + q2**2, A_),
+        Step(r"$\kappa_\alpha = \|\alpha y_0 - \bar y\|\,\|\nabla^2(\alpha y)\|/\|\nabla(\alpha y)\|^2$ "
+             r"assembled from the computed pieces: the residual of $\alpha y_0 - \bar y$ in the plane of "
+             r"$y_0 = \|y_0\| e_1$ and $\bar y = \|\bar y\|(\rho e_1 + \sqrt{1 - \rho^2} e_2)$, the "
+             r"scaling factor of the norms, and the norms of the unscaled model",
              derived, statement["general"].rhs, S_),
         Step(r"With $y(w_0) = 0$ ($\|y_0\| = 0$, the zero-output construction)",
              derived.subs(R0, 0), statement["zero_output"].rhs, S_),
         Step(r"So $\kappa_\alpha = \kappa_1/\alpha$ exactly: $\alpha\,\kappa_\alpha$ does not depend on $\alpha$",
-             alpha * statement["zero_output"].rhs, statement["zero_output"].rhs.subs(alpha, 1), A_),
+             alpha * derived.subs(R0, 0), statement["zero_output"].rhs.subs(alpha, 1), A_),
         Step(r"Without it, $\kappa_\alpha$ tends to $\|y_0\|\|\nabla^2 y\|/\|\nabla y\|^2$, not to 0",
              sp.limit(derived, alpha, sp.oo), statement["large_alpha"].rhs, L_),
     )

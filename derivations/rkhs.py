@@ -137,22 +137,33 @@ REPRODUCING = Statement(
 """<f, k(x, .)>_H = f(x) for f = sum_{i<=n} beta_i k(x_i, .), n in SIZES."""
 
 
+def _norm_squared(u, n: int) -> sp.Expr:
+    """||u||_H^2 = a^T K a for u = sum_i a_i k(x_i, .): the Gram quadratic form on the span."""
+    a = coefficients(u, n)
+    return (a.T * _gram_matrix(n) * a)[0, 0]
+
+
 def derive_reproducing(statement: Statement) -> Derivation:
-    """Per size n: the inner product in matrix form, in both orders (the second needs symmetry)."""
+    """Per size n: <f, k(x,.)>_H by polarisation of the Gram norm, and in the other order
+    by bilinearity, each confirmed equal to the evaluation f(x) (the second needs symmetry)."""
     steps = []
     for n in SIZES:
         stated = statement[f"n={n}"].rhs
         f, kx = _f(n), section(0)
+        polarised = (_norm_squared(f + kx, n) - _norm_squared(f - kx, n)) / 4
         steps.append(Step(
-            rf"$n = {n}$: expand $\langle f, k(x,\cdot)\rangle_H = \beta^T K e_x$ by bilinearity, "
-            r"with $\langle k(x_i,\cdot), k(x_j,\cdot)\rangle_H = k(x_i, x_j)$ on sections (seed 002)",
-            inner(f, kx, n), stated))
+            rf"$n = {n}$: the norm on the span is the Gram quadratic form, $\|\sum_i a_i k(x_i,\cdot)\|_H^2 "
+            r"= a^T K a$ (seed 002, 'Inner product and norm'); the inner product it induces, "
+            r"$\tfrac14(\|f + k(x,\cdot)\|_H^2 - \|f - k(x,\cdot)\|_H^2)$, computed from $K$, is the "
+            r"evaluation $f(x) = \sum_i \beta_i k(x_i, x)$ (with the symmetry $k(x, x_i) = k(x_i, x)$)",
+            polarised, stated))
         steps.append(Step(
-            rf"$n = {n}$: the other order, $\langle k(x,\cdot), f\rangle_H = \sum_i \beta_i k(x, x_i)$, "
-            r"equals $f(x)$ by the symmetry $k(x, x_i) = k(x_i, x)$",
+            rf"$n = {n}$: in the other order, bilinearity with $\langle k(x_i,\cdot), k(x_j,\cdot)\rangle_H = "
+            r"k(x_i, x_j)$ gives $\langle k(x,\cdot), f\rangle_H = \sum_i \beta_i k(x, x_i)$, which is $f(x)$ "
+            r"by the symmetry $k(x, x_i) = k(x_i, x)$",
             inner(kx, f, n), stated))
-    return Derivation(tuple(steps), r"On the span the inner product is fixed by bilinearity and its values on sections; "
-        r"pairing with $k(x,\cdot)$ in either order evaluates $f$ at $x$.")
+    return Derivation(tuple(steps), r"The inner product the Gram norm induces on the span pairs $f$ with "
+        r"$k(x,\cdot)$ to the value $f(x)$, in either order, for every symmetric Gram matrix.")
 
 
 # ---------------------------------------------------------------- functional derivatives

@@ -17,6 +17,9 @@ independent sets of features (one per seed), drawn together.
   p of ``networks.MLP([n0, P], ...)`` (NTK parameterisation, so z ~ N(0, Sigma^1)) and
   xi_p ~ N(0, 1) a per-feature bias draw; second moments sigma_w^2 E[s(u)s(v)] +
   sigma_b^2 = Sigma^2, the NNGP of depth 2 (DESIGN.md "Conventions"), for every P.
+* :func:`polynomial_nngp_features`: an explicit, finite feature map phi with
+  phi(x) . phi(x') = Sigma^L(x, x') for the NNGP of depth L <= 2 with the identity or the
+  quadratic activation (below).
 * :func:`linear_gd`: full-batch gradient descent on theta for the cost
   C = (1/N) sum_j loss(F^lin(theta)(x_j), y_j), recording F^lin at the training points
   and at evaluation points after every step.
@@ -32,7 +35,10 @@ from scipy import special
 from .networks import MLP, _check_array, _check_int, _check_real, _check_rng
 
 __all__ = ["LOSS_GRADIENTS", "random_fourier_features", "network_features", "feature_kernel",
-           "linear_gd"]
+           "polynomial_nngp_features", "linear_gd"]
+
+POLYNOMIAL_ACTIVATIONS = ("identity", "quadratic")
+"""Activations whose depth-2 NNGP has the explicit features of :func:`polynomial_nngp_features`."""
 
 LOSS_GRADIENTS = {
     "squared": lambda f, y: f - y,
@@ -87,6 +93,36 @@ def feature_kernel(features, features2=None) -> np.ndarray:
         raise ValueError(f"features {a.shape} and features2 {b.shape}: expected (..., N, P) "
                          "arrays with the same number P of features")
     return np.matmul(a, np.swapaxes(b, -1, -2)) / a.shape[-1]
+
+
+def polynomial_nngp_features(x, *, depth: int, activation: str = "quadratic", weight_std: float = 1.0,
+                             bias_std: float = 0.0) -> np.ndarray:
+    """phi(x) (shape (N, D)) with phi(x) . phi(x') = Sigma^L(x, x'), by explicit construction.
+
+    Depth 1: Sigma^1(x, x') = sigma_w^2 x.x'/n0 + sigma_b^2 = a(x) . a(x') with
+    a(x) = (sigma_w x / sqrt(n0), sigma_b).  Depth 2 (Sigma^2 = sigma_w^2 E[s(u)s(v)] +
+    sigma_b^2, (u, v) ~ N(0, Sigma^1)): for s = identity E[uv] = a.a', so
+    phi = (sigma_w a, sigma_b); for s = quadratic, Isserlis' theorem gives
+    E[u^2 v^2] = |a|^2 |a'|^2 + 2 (a.a')^2 and (a.a')^2 = vec(a a^T) . vec(a' a'^T), so
+    phi = (sigma_w |a|^2, sigma_w sqrt(2) vec(a a^T), sigma_b).  Built from the inputs
+    alone, without the library's kernel recursion.
+    """
+    x = _inputs(x)
+    if isinstance(depth, bool) or depth not in (1, 2):
+        raise ValueError(f"depth={depth!r} is not accepted; expected 1 or 2")
+    if activation not in POLYNOMIAL_ACTIVATIONS:
+        raise ValueError(f"activation={activation!r} is not accepted; expected one of "
+                         f"{', '.join(POLYNOMIAL_ACTIVATIONS)}")
+    sw, sb = _check_real("weight_std", weight_std), _check_real("bias_std", bias_std)
+    ones = np.ones((x.shape[0], 1))
+    a = np.concatenate([sw * x / math.sqrt(x.shape[1]), sb * ones], axis=1)
+    if depth == 1:
+        return a
+    if activation == "identity":
+        return np.concatenate([sw * a, sb * ones], axis=1)
+    outer = (a[:, :, None] * a[:, None, :]).reshape(x.shape[0], -1)
+    squared = np.sum(a * a, axis=1, keepdims=True)
+    return np.concatenate([sw * squared, sw * math.sqrt(2.0) * outer, sb * ones], axis=1)
 
 
 def linear_gd(features, y, theta0, *, lr: float, steps: int, loss: str = "squared",

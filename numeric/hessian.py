@@ -59,7 +59,8 @@ from scipy.optimize import minimize_scalar
 from . import activations
 from .networks import MLP, Params
 
-__all__ = ["second_derivative", "OutputHessian", "HessianNorm", "jacobian_norm", "lanczos"]
+__all__ = ["second_derivative", "is_piecewise_linear", "OutputHessian", "HessianNorm", "jacobian_norm",
+           "lanczos", "dense_norm"]
 
 _SMOOTH_SECOND = {
     "erf": lambda z: (-4.0 / math.sqrt(math.pi)) * z * np.exp(-np.square(z)),
@@ -74,6 +75,12 @@ _DENSE = 64
 _GRID = 12
 
 
+def is_piecewise_linear(activation) -> bool:
+    """Whether σ is piecewise linear (relu, abs, leaky relu, every abrelu(a, b), identity, step)."""
+    act = activations.get(activation)
+    return act.name in _PIECEWISE_LINEAR or {"a", "b"} <= {k for k, _ in act.params}
+
+
 def second_derivative(activation) -> Callable[[np.ndarray], np.ndarray]:
     """σ'' of ``activation`` (a name or an Activation): zero for piecewise-linear σ.
 
@@ -82,7 +89,7 @@ def second_derivative(activation) -> Callable[[np.ndarray], np.ndarray]:
     ValueError naming the accepted activations.
     """
     act = activations.get(activation)
-    if act.name in _PIECEWISE_LINEAR or {"a", "b"} <= {k for k, _ in act.params}:
+    if is_piecewise_linear(act):
         return lambda z: np.zeros(np.shape(z))
     try:
         return _SMOOTH_SECOND[act.name]
@@ -139,6 +146,29 @@ def lanczos(matvec: Callable[[np.ndarray], np.ndarray], start: np.ndarray, *, to
         betas.append(beta)
         q_prev, q = q, w / beta
     raise RuntimeError(f"Lanczos did not reach tol={tol} in {max_steps} products")
+
+
+def dense_norm(hessians) -> float:
+    """‖∇²y‖ = max_{‖c‖=1} ‖Σ_i c_i H_i‖₂ from the dense Hessians H_i (shape (N, P, P), N ≤ 2).
+
+    N = 1: the largest |eigenvalue| of H_1.  N = 2: g(φ) = ‖cos φ H_1 + sin φ H_2‖₂ (period π)
+    on a grid of 48 angles, then bounded Brent search around the best one — dense
+    eigenvalues throughout, a computation independent of :meth:`OutputHessian.norm`
+    (Lanczos on Hessian–vector products).
+    """
+    H = np.asarray(hessians, dtype=float)
+    if H.ndim != 3 or H.shape[1] != H.shape[2] or H.shape[0] not in (1, 2) or not np.all(np.isfinite(H)):
+        raise ValueError(f"hessians has shape {H.shape}; expected finite reals of shape (N, P, P), N in (1, 2)")
+    H = 0.5 * (H + np.swapaxes(H, 1, 2))
+    top = lambda m: float(np.max(np.abs(np.linalg.eigvalsh(m))))  # noqa: E731
+    if H.shape[0] == 1:
+        return top(H[0])
+    g = lambda phi: top(math.cos(phi) * H[0] + math.sin(phi) * H[1])  # noqa: E731
+    step = math.pi / 48
+    best = max((k * step for k in range(48)), key=g)
+    refined = minimize_scalar(lambda phi: -g(phi), bounds=(best - step, best + step), method="bounded",
+                              options={"xatol": 1e-9})
+    return max(g(best), g(float(refined.x)))
 
 
 @dataclass(frozen=True)

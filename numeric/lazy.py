@@ -27,10 +27,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .hessian import OutputHessian, jacobian_norm
+from .hessian import OutputHessian, is_piecewise_linear, jacobian_norm
 from .networks import MLP, Params, _check_array
 
-__all__ = ["Kappa", "inverse_relative_scale", "Linearization", "kink_free_radius"]
+__all__ = ["Kappa", "inverse_relative_scale", "Differences", "differences", "Linearization",
+           "kink_free_radius"]
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,91 @@ def inverse_relative_scale(net: MLP, params: Params, x, target, *, alpha: float 
     return Kappa(float(np.linalg.norm(outputs - target)),
                  jacobian_norm(net, params, x, scale=alpha),
                  hessian.norm(rng, tol=tol).value, outputs)
+
+
+@dataclass(frozen=True)
+class Differences:
+    """Derivatives of a model y: R^P -> R^N at θ₀ measured by central differences.
+
+    ``values`` y(θ₀) (N,), ``jacobian`` (N, P), ``hessians`` (N, P, P), ``step`` the
+    difference step h, ``size`` the largest |y| over the evaluated points (the scale of
+    their rounding errors).
+    """
+
+    values: np.ndarray
+    jacobian: np.ndarray
+    hessians: np.ndarray
+    step: float
+    size: float
+
+
+_CHUNK = 4096
+
+
+def differences(net: MLP, params: Params, x, *, scale: float = 1.0, step: float = 1.0 / 16) -> Differences:
+    """∇y and ∇²y of the model y(θ) = scale · f(X; θ) at θ₀ = ``params``, from its values alone.
+
+    The model is evaluated at θ₀ ± h e_p and θ₀ ± h e_p ± h e_q (p < q):
+
+        ∂_p y ≈ (y(θ₀ + h e_p) − y(θ₀ − h e_p)) / 2h,
+        ∂²_pp y ≈ (y(θ₀ + h e_p) − 2 y(θ₀) + y(θ₀ − h e_p)) / h²,
+        ∂²_pq y ≈ (y(++) − y(+−) − y(−+) + y(−−)) / 4h².
+
+    For a piecewise-linear activation and an activation pattern that is the same at every
+    evaluated point, y is a polynomial of degree ≤ 1 in each layer's parameters (so of
+    degree ≤ 1 in any one coordinate and ≤ 2 in any pair), and these differences are
+    exact up to rounding.  h starts at ``step`` and is halved until no pre-activation
+    changes sign at any evaluated point.  About 2P² forward passes: for small networks.
+    """
+    if not is_piecewise_linear(net.activation):
+        raise ValueError(f"net.activation={net.activation.name!r} is not accepted; expected a piecewise-linear "
+                         "activation (relu, abs, leaky relu, abrelu(a, b), identity, step)")
+    params, batch = net.check_params(params)
+    if batch:
+        raise ValueError(f"params carry batch axes {batch}; expected one network")
+    x = net.check_inputs(x)
+    theta0, dim = net.flatten(params), net.n_params
+    rows, cols = np.triu_indices(dim, 1)
+    signs = ((1, 1), (1, -1), (-1, 1), (-1, -1))
+
+    def evaluate(thetas):
+        """(scale · f(X; θ) for each row, whether every pattern matches θ₀'s); in chunks."""
+        out, same = [], True
+        for start in range(0, len(thetas), _CHUNK):
+            _, zs = net._forward(net.unflatten(thetas[start:start + _CHUNK]), x)
+            out.append(scale * zs[-1][..., 0])
+            same = same and all(np.array_equal(z > 0, np.broadcast_to(p, z.shape)) for z, p in zip(zs, base))
+        return np.concatenate(out), same
+
+    _, zs0 = net._forward(params, x)
+    base = [z > 0 for z in zs0[:-1]]
+    centre = scale * zs0[-1][:, 0]
+    h = float(step)
+    for _ in range(40):
+        axis = h * np.eye(dim)
+        single, same = evaluate(np.concatenate([theta0 + axis, theta0 - axis]))
+        pairs = []
+        for s1, s2 in signs:
+            moved = np.repeat(theta0[None], len(rows), axis=0)
+            moved[np.arange(len(rows)), rows] += s1 * h
+            moved[np.arange(len(rows)), cols] += s2 * h
+            values, ok = evaluate(moved)
+            pairs.append(values)
+            same = same and ok
+        if same:
+            break
+        h /= 2
+    else:
+        raise RuntimeError("no difference step keeps the activation pattern")
+    plus, minus = single[:dim], single[dim:]
+    hessians = np.empty((x.shape[0], dim, dim))
+    mixed = (pairs[0] - pairs[1] - pairs[2] + pairs[3]) / (4 * h * h)
+    hessians[:, rows, cols] = mixed.T
+    hessians[:, cols, rows] = mixed.T
+    diagonal = (plus - 2 * centre + minus) / (h * h)
+    hessians[:, np.arange(dim), np.arange(dim)] = diagonal.T
+    size = float(max(np.abs(single).max(), *(np.abs(p).max() for p in pairs), np.abs(centre).max()))
+    return Differences(centre, ((plus - minus) / (2 * h)).T, hessians, h, size)
 
 
 class Linearization:

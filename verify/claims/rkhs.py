@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from derivations import kernels as kernel_statements
 from derivations import rkhs
 from derivations.core import Relation
-from numeric import activations, kernels, quadrature
+from numeric import activations, features, kernels, quadrature
 
 from ..checks import predictor
 from ..claim import Claim, Mutant, NumericCheck
@@ -82,40 +82,50 @@ def _gram_values(gram: np.ndarray) -> dict:
 # ---------------------------------------------------------------- rkhs.reproducing
 
 def _reproducing_measure(statement, config, ctx):
-    """<f, k(x, .)>_H in the feature coordinates of the symmetric Gram against f(x) = rhs.
+    """<f, k(x,.)>_H in the coordinates of an explicit feature map against the stated f(x).
 
-    The Gram of (x, x_1, ..., x_n) (library, symmetric path; its entries k(x_i, x_j), i >= j,
-    mirrored, since the library's quadrature kernels are symmetric only to quadrature
-    accuracy) is Q diag(lambda) Q^T, so
-    phi(x_i) = row i of Q |lambda|^{1/2} with signature sign(lambda) (a PSD kernel has
-    every sign +1 up to rounding) gives <f, k(x,.)>_H = (sum_i beta_i phi(x_i)) . S phi(x).
-    The prediction evaluates the stated f(x) = sum_i beta_i k(x_i, x) at k(x_i, x) from
-    the library called on (X, X) as two arrays (the non-symmetric path).  Rounding model:
-    |beta^T (Q Lambda Q^T - K) e_x| <= |beta| |K|_2 x O(N eps), plus the recursion's rounding.
+    For the library's NNGP of depth 1 or 2 with the identity or the quadratic activation,
+    :func:`numeric.features.polynomial_nngp_features` builds phi with phi(x).phi(x') = k(x, x')
+    from the inputs alone.  The RKHS of k is {w . phi(.)} with ||g||_H the least ||w|| that
+    represents g (Aronszajn, "Theory of Reproducing Kernels", 1950; Schölkopf & Smola,
+    "Learning with Kernels", 2002, Prop. 2.14), and w_f = sum_i beta_i phi(x_i), phi(x) lie
+    in the span of the features, so <f, k(x,.)>_H = w_f . phi(x): one measurement.  The
+    prediction is the lambdified stated f(x) = sum_i beta_i k(x_i, x) at the library's
+    kernel values k(x_i, x) (``kernels.nngp``, its dual recursion), an independent computation.
+    Rounding model: dot products of length D (features) and n, the library's recursion
+    (``_rounding_ops``), on the scale sum_i |beta_i| |phi(x_i)| |phi(x)|.
     """
     n = config["n"]
     rng = ctx.rng("points")
     x = sample_points(rng, n + 1, config["dim"])
     coefs = rng.standard_normal(n)
-    lower, depth = _kernel(config, x)
-    gram = np.tril(lower) + np.tril(lower, -1).T
-    cross, _ = _kernel(config, x, x.copy())
-    lam, vecs = np.linalg.eigh(gram)
-    phi = vecs * np.sqrt(np.abs(lam))
-    estimate = float((coefs @ phi[1:]) @ (np.sign(lam) * phi[0]))
+    options = {"depth": config["depth"], "activation": config["activation"],
+               "weight_std": config["weight_std"], "bias_std": config["bias_std"]}
+    phi = features.polynomial_nngp_features(x, **options)
+    estimate = float((coefs @ phi[1:]) @ phi[0])
+    cross = kernels.nngp(x, x.copy(), **options)
     relation = statement[f"n={n}"]
     values = {**{rkhs.beta(i + 1): v for i, v in enumerate(coefs)}, **_gram_values(cross)}
     args = tuple(sorted(relation.rhs.free_symbols, key=str))
     prediction = float(predictor(relation, args)(*(values[a] for a in args)))
-    scale = float(np.linalg.norm(coefs) * np.abs(lam).max())
+    norms = np.linalg.norm(phi, axis=1)
+    scale = float(np.abs(coefs) @ norms[1:] * norms[0])
     return (ctx.exact(f"<f, k(x,.)>_H = f(x), n={n}", estimate, prediction, scale=scale,
-                      operations=_rounding_ops(n + 1, config, depth)),)
+                      operations=phi.shape[1] + _rounding_ops(n + 1, config, config["depth"])),)
+
+
+def _reproducing_configs(budget):
+    return st.fixed_dictionaries({
+        "activation": st.sampled_from(features.POLYNOMIAL_ACTIVATIONS), "depth": st.integers(1, 2),
+        "weight_std": st.floats(0.5, 1.5), "bias_std": st.floats(0.0, 1.0), "dim": st.integers(1, 5),
+        "n": st.sampled_from(rkhs.SIZES)})
 
 
 _REPRODUCING_EDGES = tuple(
-    {"activation": name, "kind": kind, "depth": 3, "weight_std": 1.2, "bias_std": 0.0, "dim": 2, "n": n}
-    for n, name, kind in zip(rkhs.SIZES, ("relu", "step", "tanh", "erf"), ("ntk", "nngp", "ntk", "nngp")))
-"""Always checked: every stated size n, with closed-form and quadrature kernels."""
+    {"activation": name, "depth": depth, "weight_std": 1.2, "bias_std": bias, "dim": 2, "n": n}
+    for n, name, depth, bias in zip(rkhs.SIZES, ("quadratic", "identity", "quadratic", "quadratic"),
+                                     (2, 2, 1, 2), (0.0, 0.5, 0.3, 0.7)))
+"""Always checked: every stated size n, both activations and depths."""
 
 
 def _reproducing_mutants():
@@ -379,13 +389,12 @@ CLAIMS = (
     Claim("rkhs.reproducing", "The reproducing property on the span of kernel sections",
           _SOURCE, rkhs.REPRODUCING, rkhs.derive_reproducing,
           checks=(NumericCheck(
-              "library-kernels",
-              "<f, k(x,.)>_H in eigen-feature coordinates of the library's Gram of (x, x_1..x_n) "
-              "against the stated f(x) = sum_i beta_i k(x_i, x) at the library's k(x_i, x); "
-              "every activation, NNGP and NTK, depths 1-4",
-              lambda budget: st.builds(lambda spec, n: {**spec, "n": n}, kernel_specs(),
-                                       st.sampled_from(rkhs.SIZES)),
-              _reproducing_measure, explicit=_REPRODUCING_EDGES),),
+              "explicit-features",
+              "<f, k(x,.)>_H = w_f . phi(x) in the coordinates of an explicit feature map of the "
+              "library's NNGP (depth 1-2, identity or quadratic activation, features built from "
+              "the inputs) against the stated f(x) = sum_i beta_i k(x_i, x) at the library's "
+              "k(x_i, x); deterministic, SE = rounding model",
+              _reproducing_configs, _reproducing_measure, explicit=_REPRODUCING_EDGES),),
           mutants=_reproducing_mutants()),
     Claim("rkhs.functional_derivatives",
           "Functional derivatives on the RKHS: grad E_x[f] = k(x,.), grad |f|^2 = 2f, chain rule",
