@@ -26,9 +26,12 @@ Four statements:
 """
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
-from .core import Derivation, Domain, Justification, Quantity, Relation, Statement, Step
+from . import asymptotics
+from .core import Derivation, Domain, Justification, Quantity, Relation, Statement, Step, cited, link
 
 __all__ = ["KAPPA_ALPHA", "derive_kappa_alpha", "TOY", "derive_toy", "TOY_MODEL", "TOY_W", "TOY_W0",
            "TOY_F", "TOY_DERIVATIVES", "KAPPA_WIDTH", "derive_kappa_width", "CONFIGURATIONS",
@@ -184,10 +187,12 @@ def derive_toy(statement: Statement) -> Derivation:
              TOY_MODEL.subs(w, w0), statement["initial_output"].rhs, S_),
         Step(r"Its derivatives at $w_0$, by SymPy: $f'(w_0), f''(w_0), f'''(w_0)$",
              sp.Matrix(derivs), sp.Matrix(list(TOY_DERIVATIVES.values())), D),
-        Step(r"$\kappa_\alpha = |\alpha f(w_0) - \bar y|\,|\alpha f''(w_0)|/(\alpha f'(w_0))^2$ "
-             r"(one weight, one output: the norms are absolute values)",
-             sp.Abs(alpha * TOY_MODEL.subs(w, w0) - ybar) * sp.Abs(alpha * _F[1]) / (alpha * _F[0]) ** 2,
-             statement["kappa"].rhs, S_),
+        link(r"$\kappa_\alpha$ is lazy.kappa_alpha's general relation for one weight and one output, where "
+             r"the norms are absolute values: $\|y_0\| = |f(w_0)|$ (computed above), "
+             r"$\|\nabla y\| = |f'(w_0)|$, $\|\nabla^2 y\| = |f''(w_0)|$, $\|\bar y\| = |\bar y|$",
+             statement["kappa"].rhs, "lazy.kappa_alpha", KAPPA_ALPHA, "general",
+             rhs=KAPPA_ALPHA["general"].rhs.subs({R0: sp.Abs(TOY_MODEL.subs(w, w0)), G: _F[0], Hn: _F[1],
+                                                  Rbar: sp.Abs(ybar)})),
         Step(r"The minimiser solves $\alpha f(w^*) = \bar y$ (loss 0).  Put $w^* = w_0 + \delta$ with the "
              r"stated $\delta$ into the Taylor polynomial of $f$ at $w_0$; in $\varepsilon = 1/\alpha$ the "
              r"coefficients of $\varepsilon^0, \varepsilon^1, \varepsilon^2$ of $\alpha f(w_0 + \delta) - \bar y$ "
@@ -207,7 +212,7 @@ def derive_toy(statement: Statement) -> Derivation:
 
 # ------------------------------------------------------------------ width exponents
 
-n = sp.Symbol("n", positive=True)
+n = asymptotics.n
 CONFIGURATIONS = (("ntk", 2), ("standard", 2), ("ntk", 3), ("standard", 3))
 """(parameterisation, depth L) pairs of :data:`KAPPA_WIDTH`: one and two hidden layers."""
 _QUANTITIES = (("jacobian", r"\|\nabla y\|^2"), ("hessian", r"\|\nabla^2 y\|"), ("kappa", r"\kappa"))
@@ -240,80 +245,123 @@ KAPPA_WIDTH = Statement(
 )
 
 
-_BIAS = sp.Integer(1)
-"""The size of the bias multiplier c_l: sigma_b (NTK) or 1 (standard), O(1) in both."""
+_SW, _SB, _X1 = sp.symbols("sigma_w sigma_b x", positive=True)
+_J, _U = sp.Symbol("j", integer=True, positive=True), sp.Symbol("u", real=True)
+_Q = sp.Symbol("q", positive=True)
+_CONCENTRATION = ("Jacot, Gabriel & Hongler, Neural Tangent Kernel: Convergence and Generalization in "
+                  "Neural Networks, 2018 (the NTK at initialisation concentrates at its mean); law of "
+                  "large numbers for the n-term sums")
+_BLOCKS = ("Chizat, Oyallon & Bach, On Lazy Training in Differentiable Programming, 2019 (the Hessian "
+           "of a network by blocks of layers); Geman, A Limit Theorem for the Norm of Random Matrices, "
+           "1980 (the 2-norm of an n x n matrix of i.i.d. entries of std s is about 2 s sqrt(n))")
 
 
-def _scales(parameterization: str, depth: int):
-    """Magnitudes (as powers of n) of the forward and backward signals of a width-n ReLU net.
+@functools.cache
+def _relu_moments():
+    """(E[relu(u)^2], E[relu'(u)^2]) for u ~ N(0, q), integrated by SymPy."""
+    density = sp.exp(-_U**2 / (2 * _Q)) / sp.sqrt(2 * sp.pi * _Q)
+    return (sp.integrate(_U**2 * density, (_U, 0, sp.oo)), sp.integrate(density, (_U, 0, sp.oo)))
 
-    a_l, s_l: forward multiplier and initial std of W_l (fan-in 1 for the input layer, whose
-    dimension is fixed, and n after it).  Forward: an entry of z^{l+1} = a_l h^l W_l is a sum
-    of n_l random terms, of size a_l s_l |h^l|; backward likewise delta^l = a_l (W_l
-    delta^{l+1}) * sigma'(z^l), delta^L = 1.
+
+def _network_model(parameterization: str, depth: int):
+    """Mean squared norms of the forward and backward signals of a width-n ReLU network.
+
+    Widths n_0 = 1 (one input x), n_1 = ... = n_{L-1} = n, n_L = 1.  Layer l has forward
+    multiplier a_l, initial weight std s_l and bias multiplier c_l: NTK a_l = n_l^{-1/2},
+    s_l = sigma_w, c_l = sigma_b; standard a_l = 1, s_l = sigma_w n_l^{-1/2}, c_l = 1 (bias
+    std sigma_b).  Per-unit second moments, each n-term sum taken by SymPy:
+
+        q_1 = a_0^2 s_0^2 sum_{i <= n_0} x^2 + sigma_b^2,   q_{l+1} = a_l^2 s_l^2 sum_{j <= n_l} E[relu(z)^2] + sigma_b^2,
+        d_L = 1,                                           d_l = a_l^2 s_l^2 sum_{k <= n_{l+1}} d_{l+1} E[relu'(z)^2],
+
+    and the mean squared norms |h^l|^2 = sum_{j <= n_l} E[h_j^2], |delta^l|^2 = sum_{j <= n_l} d_l.
+    Returns (a, s, c, |h^l|^2 list, |delta^l|^2 dict).
     """
-    fans = [sp.Integer(1)] + [n] * (depth - 1)
+    fans = [sp.Integer(1)] + [asymptotics.n] * (depth - 1) + [sp.Integer(1)]
     if parameterization == "ntk":
-        a, std = [1 / sp.sqrt(m) for m in fans], [sp.Integer(1)] * depth
+        a, s, c = [1 / sp.sqrt(m) for m in fans[:-1]], [_SW] * depth, [_SB] * depth
     else:
-        a, std = [sp.Integer(1)] * depth, [1 / sp.sqrt(m) for m in fans]
-    h = [sp.Integer(1)]
+        a, s, c = [sp.Integer(1)] * depth, [_SW / sp.sqrt(m) for m in fans[:-1]], [sp.Integer(1)] * depth
+    second, slope = _relu_moments()
+    h2 = [sp.summation(_X1**2, (_J, 1, fans[0]))]
+    q = a[0] ** 2 * s[0] ** 2 * h2[0] + _SB**2
     for l in range(1, depth):
-        h.append(sp.sqrt(fans[l]) * a[l - 1] * std[l - 1] * h[l - 1])
-    delta = {depth: sp.Integer(1)}
+        h2.append(sp.summation(second.subs(_Q, q), (_J, 1, fans[l])))
+        q = a[l] ** 2 * s[l] ** 2 * h2[l] + _SB**2
+    d = {depth: sp.Integer(1)}
     for l in range(depth - 1, 0, -1):
-        delta[l] = sp.sqrt(fans[l]) * a[l] * std[l] * delta[l + 1]
-    return a, std, h, delta
+        d[l] = a[l] ** 2 * s[l] ** 2 * sp.summation(d[l + 1] * slope, (_J, 1, fans[l + 1]))
+    delta2 = {l: sp.summation(d[l], (_J, 1, fans[l])) for l in range(1, depth + 1)}
+    return a, s, c, h2, delta2
 
 
-def _exponent(expr) -> sp.Expr:
-    """The leading exponent of n in a sum of positive monomials."""
-    terms = sp.Add.make_args(sp.expand(sp.powsimp(expr)))
-    return sp.Max(*(sp.powsimp(t).as_coeff_exponent(n)[1] for t in terms))
+@functools.cache
+def network_norms(parameterization: str, depth: int):
+    """(the model of |grad y|^2, the Hessian's block norms) of :func:`_network_model`.
 
-
-def _block_norms(parameterization: str, depth: int):
-    """(|grad y|^2 by blocks, Hessian block norms) for one input, ReLU (sigma'' = 0).
-
-    Gradient: dy/dW_l = a_l h^l (x) delta^{l+1} (rank one), dy/db_l = c_l delta^{l+1}.
-    Hessian: the W_l-W_l blocks vanish (y is affine in each layer's weights and sigma'' = 0);
-    for l < m, d^2y/dW_l dW_m = a_l a_m h^l (x) [dh^m/dz^{l+1}] (x) delta^{m+1}, of norm
-    a_l a_m |h^l| |dh^m/dz^{l+1}| |delta^{m+1}|, with |dh^m/dz^{l+1}| = O(1) (a product of
-    a_k W_k, each of norm ~ 2 a_k s_k sqrt(n), and 0/1 diagonals); bias rows replace |h^l| by c_l.
+    |grad y|^2 = sum_l (a_l^2 |h^l|^2 + c_l^2) |delta^{l+1}|^2 (dy/dW_l = a_l h^l (x) delta^{l+1},
+    dy/db_l = c_l delta^{l+1}).  The Hessian of a ReLU network vanishes within a layer (y is
+    affine in each layer's parameters); the block of layers l < m is
+    d^2y/dW_l dW_m = a_l a_m h^l (x) [dh^m/dz^{l+1}] (x) delta^{m+1}, of norm
+    (a_l |h^l| + c_l) a_m |dh^m/dz^{l+1}| |delta^{m+1}|, where dh^m/dz^{l+1} is a 0/1 diagonal
+    (norm 1) for m = l + 1 and a masked a_{l+1} W_{l+1} (norm about 2 a_{l+1} s_{l+1} sqrt(n))
+    for m = l + 2.
     """
-    a, _, h, delta = _scales(parameterization, depth)
-    jacobian = sum(a[l] ** 2 * h[l] ** 2 * delta[l + 1] ** 2 + _BIAS**2 * delta[l + 1] ** 2
-                   for l in range(depth))
-    hessian = [a[l] * a[m] * h[l] * delta[m + 1] + a[m] * _BIAS * delta[m + 1]
-               for l in range(depth) for m in range(l + 1, depth)]
-    return jacobian, sum(hessian)
+    a, s, c, h2, delta2 = _network_model(parameterization, depth)
+    jacobian = sum((a[l] ** 2 * h2[l] + c[l] ** 2) * delta2[l + 1] for l in range(depth))
+    blocks = []
+    for l in range(depth):
+        for m in range(l + 1, depth):
+            through = sp.Integer(1) if m == l + 1 else a[l + 1] * 2 * s[l + 1] * sp.sqrt(asymptotics.n)
+            blocks.append((a[l] * sp.sqrt(h2[l]) + c[l]) * a[m] * through * sp.sqrt(delta2[m + 1]))
+    return sp.expand(jacobian), [sp.powsimp(sp.expand(b)) for b in blocks]
+
+
+@functools.cache
+def _model_exponents(parameterization: str, depth: int):
+    """Exponents in n, by :func:`derivations.asymptotics.exponent`, of the model's |grad y|^2, of
+    the sum of its Hessian blocks, of its largest block, and of kappa by lazy.kappa_alpha's
+    relation at the model's norms (cached: they do not depend on the statement under test)."""
+    jacobian, blocks = network_norms(parameterization, depth)
+    kappa = KAPPA_ALPHA["zero_output"].rhs.subs({alpha: 1, Rbar: 1, Hn: sum(blocks), G: sp.sqrt(jacobian)})
+    exponent = asymptotics.exponent
+    return (exponent(jacobian), exponent(sum(blocks)), sp.Max(*(exponent(b) for b in blocks)), exponent(kappa))
 
 
 def derive_kappa_width(statement: Statement) -> Derivation:
-    """The scaling argument: signal sizes, block norms, leading exponents, then kappa."""
-    steps = []
-    for p in ("ntk", "standard"):
-        a, std, h, delta = _scales(p, 3)
-        steps.append(Step(
-            rf"{p}: the product of forward multiplier and initial std is $n^{{-1/2}}$ for the hidden "
-            r"and readout layers (the same function at initialisation), so pre-activations have O(1) "
-            r"entries, $\|h^\ell\| \asymp \sqrt{n}$ and $\|\delta^\ell\| \asymp 1$",
-            sp.Matrix([a[1] * std[1], h[1], h[2], delta[1], delta[2]]),
-            sp.Matrix([1 / sp.sqrt(n), sp.sqrt(n), sp.sqrt(n), 1, 1]), A_))
+    """Per configuration: the model of the norms (cited concentration and block bounds), their
+    exponents computed by :func:`derivations.asymptotics.exponent`, and kappa's through
+    lazy.kappa_alpha's statement."""
+    kappa_one = KAPPA_ALPHA["zero_output"].rhs.subs(alpha, 1)
+    steps = [link(r"$\kappa$ of the unscaled model with $y(w_0) = 0$ is $\|\bar y\|\,\|\nabla^2 y\|/\|\nabla y\|^2$ "
+                  r"(lazy.kappa_alpha at $\alpha = 1$)",
+                  Rbar * Hn / G**2, "lazy.kappa_alpha", KAPPA_ALPHA, "zero_output", rhs=kappa_one)]
     for p, L in CONFIGURATIONS:
-        jacobian, hessian = _block_norms(p, L)
-        e_j, e_h = _exponent(jacobian), _exponent(hessian)
+        jacobian, blocks = network_norms(p, L)
+        hessian = sum(blocks)
+        e_jacobian, e_hessian, e_blocks, e_kappa = _model_exponents(p, L)
         names = [exponent_name(p, L, q) for q, _ in _QUANTITIES]
+        tag = rf"{p}, $L = {L}$"
         steps += [
-            Step(rf"{p}, $L = {L}$: $\|\nabla y\|^2 = \sum_\ell a_\ell^2\|h^\ell\|^2\|\delta^{{\ell+1}}\|^2 + "
-                 r"c_\ell^2\|\delta^{\ell+1}\|^2$; its leading power of $n$",
-                 e_j, statement[names[0]].rhs, L_),
-            Step(rf"{p}, $L = {L}$: $\|\nabla^2 y\|$ lies between the largest block norm and the sum of the "
-                 r"(fixed number of) block norms; its leading power of $n$",
-                 e_h, statement[names[1]].rhs, L_),
-            Step(rf"{p}, $L = {L}$: $\kappa = \|\bar y\|\,\|\nabla^2 y\|/\|\nabla y\|^2$, exponent "
-                 r"$e_H - e_{J^2}$",
-                 e_h - e_j, statement[names[2]].rhs, A_),
+            cited(rf"{tag}: $\|\nabla y\|^2$ concentrates at its mean $\sum_\ell (a_\ell^2\|h^\ell\|^2 + "
+                  r"c_\ell^2)\|\delta^{\ell+1}\|^2$, forward and backward signals independent at "
+                  r"initialisation, the squared signal norms sums of $n$ per-unit second moments",
+                  Quantity(f"lazy.J2.{p}.L{L}", r"\|\nabla y\|^2"), jacobian, _CONCENTRATION),
+            cited(rf"{tag}: $\|\nabla^2 y\|$ is at most the sum of the block norms of layer pairs "
+                  r"$\ell < m$, $(a_\ell\|h^\ell\| + c_\ell)\,a_m\|\partial h^m/\partial z^{\ell+1}\|\,"
+                  r"\|\delta^{m+1}\|$", Quantity(f"lazy.H.{p}.L{L}", r"\|\nabla^2 y\|"), hessian, _BLOCKS,
+                  op="<="),
+            cited(rf"{tag}: and at least the largest of them (a block is a restriction of $\nabla^2 y$)",
+                  Quantity(f"lazy.H.{p}.L{L}", r"\|\nabla^2 y\|"), sp.Max(*blocks), _BLOCKS, op=">="),
+            Step(rf"{tag}: the exponent of $\|\nabla y\|^2$, $\lim_n \log(\cdot)/\log n$ of the model",
+                 e_jacobian, statement[names[0]].rhs, L_),
+            Step(rf"{tag}: the exponent of the upper bound of $\|\nabla^2 y\|$ (the sum of the blocks)",
+                 e_hessian, statement[names[1]].rhs, L_),
+            Step(rf"{tag}: equals that of the lower bound (the largest block), so it is the exponent of "
+                 r"$\|\nabla^2 y\|$", e_blocks, statement[names[1]].rhs, L_),
+            Step(rf"{tag}: the exponent of $\kappa$ (lazy.kappa_alpha's relation at the model's norms, "
+                 r"$\|\bar y\| = 1$)",
+                 e_kappa, statement[names[2]].rhs, L_),
         ]
     return Derivation(tuple(steps), r"NTK parameterisation: $\kappa \asymp n^{-1/2}$ for both depths; "
                                     r"for ReLU no $\sqrt{\log n}$ factor arises, since the maximum over "

@@ -15,7 +15,8 @@ import math
 import numpy as np
 from scipy.optimize import brentq
 
-__all__ = ["X", "W0", "model", "offset_model", "derivatives", "minimiser_offset", "losses"]
+__all__ = ["X", "W0", "model", "offset_model", "derivatives", "circle_derivatives", "minimiser_offset",
+           "losses"]
 
 X = 1.5
 W0 = 0.4
@@ -30,8 +31,9 @@ def _g_prime(w):
 
 
 def model(w):
-    """f(w), elementwise."""
-    w = np.asarray(w, dtype=float)
+    """f(w), elementwise; real or complex w (f is entire)."""
+    w = np.asarray(w)
+    w = w.astype(np.result_type(w, float))
     return _g(w) * (w - W0)
 
 
@@ -44,6 +46,28 @@ def offset_model(delta):
 def derivatives() -> tuple[float, float]:
     """(f'(w₀), f''(w₀)) = (g(w₀), 2 g'(w₀))."""
     return float(_g(W0)), 2.0 * float(_g_prime(W0))
+
+
+def circle_derivatives(function, at: float, orders: int, *, radius: float = 0.5,
+                       points: int = 64) -> np.ndarray:
+    """f^(k)(at) for k = 0..orders-1 of an analytic ``function`` from its values on a circle.
+
+    Cauchy's integral formula f^(k)(a) = k!/(2 pi i) oint f(z)/(z - a)^{k+1} dz by the
+    trapezoidal rule on z = a + r e^{i theta_m}, theta_m = 2 pi m/M (Lyness & Moler,
+    "Numerical Differentiation of Analytic Functions", 1967): the discrete Fourier
+    coefficients of the M values are the Taylor coefficients a_k r^k up to aliasing
+    a_{k+M} r^{k+M} (negligible for an entire f), so f^(k)(a) = k! Re c_k / r^k with no
+    difference quotients.  Rounding: about M eps max|f| k!/r^k.
+    """
+    if not (isinstance(orders, int) and 1 <= orders < points):
+        raise ValueError(f"orders={orders!r} is not accepted; expected an integer 1 <= orders < points={points}")
+    if not (isinstance(radius, (int, float)) and math.isfinite(radius) and radius > 0):
+        raise ValueError(f"radius={radius!r} is not accepted; expected a finite real > 0")
+    theta = 2.0 * math.pi * np.arange(points) / points
+    values = np.asarray(function(at + radius * np.exp(1j * theta)), dtype=complex)
+    coefficients = np.fft.fft(values)[:orders] / points
+    factorials = np.array([math.factorial(k) for k in range(orders)], dtype=float)
+    return factorials * coefficients.real / radius ** np.arange(orders)
 
 
 def _check_alpha_target(alpha, target) -> tuple[float, float]:

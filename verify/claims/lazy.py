@@ -213,13 +213,32 @@ def _toy_measure(statement, config, ctx):
     # series' omitted term, (ybar/alpha)^4-small, is below that for alpha >= 1e6.
     root = ctx.exact("minimiser offset w* - w0", offset, predict(statement, "minimiser", coordinates),
                      operations=16)
-    slope, curvature = toy_model.derivatives()
-    kappa = abs(alpha_value * float(toy_model.model(toy_model.W0)) - target) * abs(alpha_value * curvature) \
-        / (alpha_value * slope) ** 2
-    measured = ctx.exact("kappa_alpha", kappa, predict(statement, "kappa", coordinates), operations=16)
+    measured = _toy_kappa(statement, ctx, alpha_value, target, coordinates)
     if config.get("figure"):
         _record_loss_curves(ctx)
     return root, measured
+
+
+_CIRCLE = {"radius": 0.5, "points": 64}
+
+
+def _toy_kappa(statement, ctx, alpha_value, target, coordinates):
+    """κ_α = |g(w₀) − ȳ| |g''(w₀)| / g'(w₀)² of the α-scaled model g = α f, built as its own
+    function: g(w₀) evaluated, g' and g'' from g's values on a circle around w₀
+    (:func:`numeric.toy_model.circle_derivatives`, no α-law and no closed-form derivative
+    used).  Rounding model: each derivative off by about M eps max|g| k!/r^k on the circle
+    (M points, radius r), the value by eps |g(w₀)|; relative errors added, the first
+    derivative's twice."""
+    scaled = lambda w: alpha_value * toy_model.model(w)  # noqa: E731
+    _, first, second = toy_model.circle_derivatives(scaled, toy_model.W0, 3, **_CIRCLE)
+    value = float(scaled(toy_model.W0))
+    kappa = abs(value - target) * abs(second) / first**2
+    theta = np.linspace(0.0, 2 * math.pi, _CIRCLE["points"], endpoint=False)
+    size = float(np.abs(scaled(toy_model.W0 + _CIRCLE["radius"] * np.exp(1j * theta))).max())
+    error = [_CIRCLE["points"] * _EPS * size * math.factorial(k) / _CIRCLE["radius"] ** k for k in (1, 2)]
+    relative = 2 * error[0] / abs(first) + error[1] / abs(second) + _EPS * abs(value) / abs(value - target)
+    return ctx.compare("kappa_alpha of the scaled model alpha*f", kappa, relative * kappa,
+                       predict(statement, "kappa", coordinates), samples=1)
 
 
 def _record_loss_curves(ctx) -> None:
@@ -254,7 +273,8 @@ _TOY_CHECK = NumericCheck(
     "root-finding-on-the-toy-model",
     "The seed's one-weight model in numpy: the minimiser of the alpha-scaled loss by Brent's "
     "method (offset from w0 kept exact) against the statement's expansion to (ybar/alpha)^3, "
-    "and kappa_alpha from the numpy derivatives, for alpha in [1e6, 1e9]; deterministic",
+    "and kappa_alpha of the scaled model alpha*f with its derivatives from values on a circle "
+    "(Cauchy's formula), for alpha in [1e6, 1e9]; deterministic, SE = rounding model",
     lambda budget: st.fixed_dictionaries({
         "log10_alpha": st.floats(6.0, 9.0),
         "ybar": st.one_of(st.floats(-2.0, -0.1), st.floats(0.1, 2.0)),
