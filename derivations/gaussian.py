@@ -4,10 +4,11 @@
 The domain is parameterised by the correlation c = k12 / sqrt(k11 k22) in [-1, 1],
 so the edges c = +-1 (degenerate covariances) are sampled exactly.
 
-Price's theorem (Price 1958; seed 004 uses its consequence) rests on the identity
-d p / d k12 = d^2 p / (du dv) for the density p, which :func:`price_identity`
-states as a step for SymPy to prove; integrating by parts twice then moves the
-two derivatives onto sigma(u) sigma(v).
+Price's theorem (R. Price, "A useful theorem for nonlinear devices having Gaussian
+inputs", 1958) rests on the identity d p / d k12 = d^2 p / (du dv) for the density p,
+which :func:`price_identity` states as a step for SymPy to prove; integrating by
+parts twice then moves the two derivatives onto sigma(u) sigma(v), which
+:func:`price_theorem` cites (SymPy does not integrate by parts against a generic sigma).
 """
 from __future__ import annotations
 
@@ -15,10 +16,11 @@ import functools
 
 import sympy as sp
 
-from .core import Domain, Justification, Step
+from .core import Domain, Justification, Quantity, Step, cited
 
 __all__ = ["k11", "k22", "k12", "c", "u", "v", "z", "theta", "COVARIANCE",
-           "density", "mean", "expect_pair", "gaussian_pair_integral", "price_identity"]
+           "density", "mean", "expect_pair", "gaussian_pair_integral", "price_identity",
+           "price_theorem", "reflection_step", "PRICE_REFERENCE"]
 
 k11, k22 = sp.symbols("k_11 k_22", positive=True)
 k12 = sp.Symbol("k_12", real=True)
@@ -102,18 +104,56 @@ def _gaussian_integral(expr, x):
     return constant * sp.integrate(sp.exp(exponent), (x, -sp.oo, sp.oo), conds="none", manual=True)
 
 
+_PLANE = Domain(
+    intervals={k11: sp.Interval.open(0, sp.oo), k22: sp.Interval.open(0, sp.oo),
+               c: sp.Interval.open(-1, 1), u: sp.Interval(-sp.oo, sp.oo), v: sp.Interval(-sp.oo, sp.oo)},
+    derived={k12: c * sp.sqrt(k11 * k22)},
+)
+"""Non-degenerate covariances and every point (u, v) of the plane: where the density lives."""
+
+
 def price_identity() -> Step:
     """The heat-equation identity behind Price's theorem, for SymPy to prove."""
     p = density()
     return Step(
-        r"The Gaussian density satisfies $\partial p/\partial k_{12} = \partial^2 p/\partial u\,\partial v$; "
-        r"integrating $\sigma(u)\sigma(v)\,\partial_u\partial_v p$ by parts twice (boundary terms vanish "
-        r"for $\sigma$ of polynomial growth) gives $\partial_{k_{12}}\mathbb{E}[\sigma(u)\sigma(v)] = "
-        r"\mathbb{E}[\sigma'(u)\sigma'(v)]$",
+        r"The Gaussian density satisfies $\partial p/\partial k_{12} = \partial^2 p/\partial u\,\partial v$ "
+        r"(both sides differentiated by SymPy)",
         sp.diff(p, k12), sp.diff(p, u, v), Justification.DIFFERENTIATE,
-        domain=Domain(
-            intervals={k11: sp.Interval.open(0, sp.oo), k22: sp.Interval.open(0, sp.oo),
-                       c: sp.Interval.open(-1, 1), u: sp.Interval(-sp.oo, sp.oo),
-                       v: sp.Interval(-sp.oo, sp.oo)},
-            derived={k12: c * sp.sqrt(k11 * k22)}),
+        domain=_PLANE,
+    )
+
+
+PRICE_REFERENCE = "Price, A useful theorem for nonlinear devices having Gaussian inputs, 1958"
+
+
+def price_theorem() -> tuple[Step, Step]:
+    """Price's theorem d/dk12 E[sigma(u) sigma(v)] = E[sigma'(u) sigma'(v)] as two steps.
+
+    The density identity is proved by SymPy (:func:`price_identity`); the two
+    integrations by parts against sigma (boundary terms vanish for sigma of polynomial
+    growth, sigma' taken in the sense of distributions) are cited: SymPy does not
+    integrate by parts against a generic function.
+    """
+    both = Quantity("E[sigma(u)sigma(v)]", r"\mathbb{E}[\sigma(u)\sigma(v)]")
+    primes = Quantity("E[sigma'(u)sigma'(v)]", r"\mathbb{E}[\sigma'(u)\sigma'(v)]")
+    parts = cited(
+        r"Integrating $\sigma(u)\sigma(v)\,\partial_u\partial_v p$ by parts twice (boundary terms "
+        r"vanish for $\sigma$ of polynomial growth; $\sigma'$ in the sense of distributions) turns the "
+        r"density identity into Price's theorem",
+        sp.Derivative(both, k12), primes, PRICE_REFERENCE,
+    )
+    return price_identity(), parts
+
+
+def reflection_step() -> Step:
+    """(s u, t v) for signs s, t has the density of (u, v) with k12 replaced by s t k12."""
+    signs = [(s, t) for s in (1, -1) for t in (1, -1)]
+    p = density()
+    return Step(
+        r"Reflections: the density of $(su, tv)$, $s, t = \pm 1$, is that of $(u, v)$ with "
+        r"$k_{12} \to st\,k_{12}$ (each of the four substituted and compared by SymPy)",
+        sp.Matrix([density(s * u, t * v) for s, t in signs]),
+        sp.Matrix([p.subs(k12, s * t * k12) for s, t in signs]),
+        Justification.SUBSTITUTE,
+        domain=_PLANE,
     )

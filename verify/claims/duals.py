@@ -1,11 +1,15 @@
 """Claims of the dual-activation family: statements from :mod:`derivations.duals`,
-Monte Carlo over (u, v) from :mod:`numeric.montecarlo`, quadrature from
-:mod:`numeric.activations`, and their mutants.
+Monte Carlo over (u, v) from :mod:`numeric.montecarlo`, the library's duals and quadrature
+from :mod:`numeric.activations` and :mod:`numeric.quadrature`, and their mutants.
 
-Every prediction is the statement's SymPy right-hand side evaluated by ``predict``;
-the only exception is the quadrature claim's integrals (tanh, gelu, ...), which have
-no closed form: there the statement's integrand, lambdified, is averaged by Monte
-Carlo and compared with the library's quadrature value (the left-hand side).
+Every closed-form claim's first check, "library", holds the duals a user calls
+(``activations.get(name).duals``) to the statement at rounding precision, so a wrong
+constant in the library fails a verify run; the Monte Carlo checks measure the
+expectations themselves, independently of any closed form.  Every prediction is the
+statement's SymPy right-hand side evaluated by ``predict``; the only exception is the
+quadrature claim's integrals (tanh, gelu, ...), which have no closed form: there the
+statement's integrand, lambdified, is averaged by Monte Carlo and compared with the
+library's quadrature value (the left-hand side).
 """
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ from hypothesis import strategies as st
 from derivations import duals
 from derivations.duals import a, b
 from derivations.gaussian import c, density, k11, k12, k22, theta, u, v
-from numeric import activations
+from numeric import activations, quadrature
 
 from ..checks import predict
 from ..claim import Claim, Mutant, NumericCheck
@@ -180,44 +184,213 @@ def price_check(name: str, *, top: float = 20.0) -> NumericCheck:
 
 def _scale(statement, name: str, config) -> float:
     """sqrt(F(k11, k11, k11) F(k22, k22, k22)) = sqrt(E[sigma(u)^2] E[sigma(v)^2]) from the statement."""
-    return math.sqrt(predict(statement, name, {k11: config["k11"], k22: config["k11"], c: 1.0})
-                     * predict(statement, name, {k11: config["k22"], k22: config["k22"], c: 1.0}))
+    diagonal = {c: 1.0, **({a: config["a"], b: config["b"]} if "a" in config else {})}
+    return math.sqrt(predict(statement, name, {k11: config["k11"], k22: config["k11"], **diagonal})
+                     * predict(statement, name, {k11: config["k22"], k22: config["k22"], **diagonal}))
 
 
-def _closed_relations(statement) -> list[tuple[str, str, int]]:
-    """(relation, activation, 0 for the dual or 1 for the derivative dual) of the closed forms."""
-    names = {r.name for r in statement.relations}
-    return [(name + mark, name, i) for name in duals.CLOSED for i, mark in enumerate(("", "'"))
-            if name + mark in names]
+_EPS = float(np.finfo(float).eps)
+
+
+def _arccos_condition(config) -> float:
+    """1/sqrt(max(1 - c^2, eps)): the library forms arccos c and sqrt(1 - c^2) from the rounded
+    c = k12/sqrt(k11 k22), and both amplify an error of c by 1/sqrt(1 - c^2) (at most
+    1/sqrt(eps) for the floats next to +-1; exactly 0 error at c = +-1)."""
+    return 1.0 / math.sqrt(max(1.0 - config["c"] ** 2, _EPS))
+
+
+def _arcsin_condition(config) -> float:
+    """1/sqrt(1 - x^2) for the argument x = 2 k12/sqrt((1 + 2k11)(1 + 2k22)) of erf's arcsin."""
+    k11_, k22_, k12_ = covariance(config)
+    x = 2 * k12_ / math.sqrt((1 + 2 * k11_) * (1 + 2 * k22_))
+    return 1.0 / math.sqrt(1.0 - x * x)
+
+
+def _exp_condition(config) -> float:
+    """1 + the largest |exponent| the library exponentiates ((k11 + k22)/2 + |k12|): the
+    condition number of exp(x) is |x|."""
+    k11_, k22_, k12_ = covariance(config)
+    return 1.0 + (k11_ + k22_) / 2 + abs(k12_)
+
+
+def _trig_magnitude(statement, name, config) -> float:
+    """e^{-(k11+k22)/2} cosh k12, the registered cos dual: the size of the two exponentials
+    e^{+-k12 - (k11+k22)/2} whose half-sum and half-difference the library returns."""
+    return predict(duals.TRIG, "cos", coordinates(config))
+
+
+def _value_scale(statement, name, config) -> float:
+    """|F| at the configuration, from the registered statement (a sum of positive terms)."""
+    return abs(predict(statement, name, _point(config)))
+
+
+_ROUNDING = {
+    "arccos": (_scale, 10, _arccos_condition),
+    "erf": (_scale, 10, _arcsin_condition),
+    "erf'": (_value_scale, 10, lambda config: 1.0),
+    "trig": (_trig_magnitude, 6, _exp_condition),
+    "exp": (_value_scale, 3, _exp_condition),
+    "polynomial": (_scale, 4, lambda config: 1.0),
+}
+"""Rounding models of the library's closed forms: (scale, operations, condition).  The
+library's value is the exact dual at inputs perturbed by a few eps (k12 and c rounded) plus
+a few roundings of its own, so |error| <= operations x condition x eps x scale with the
+operations counted generously (the flops of the formula), the condition of the formula in
+its rounded intermediate (arccos/sqrt(1 - c^2), arcsin, exp) and the scale of the values
+it adds (sqrt(E[sigma(u)^2] E[sigma(v)^2]) for the arc-cosine family, erf and the
+polynomials; the value itself for sums of positive terms; the exponentials for sin, cos).
+The z-test floors every standard error at numeric.stats.RESOLUTION (1e-12) of the scale, which
+is the binding tolerance except next to |c| = 1; a 1% change of a constant is ~1e9 of it."""
+
+
+def _library_activation(name: str, config) -> activations.Activation:
+    """The library's activation for relation ``name``: abrelu(a, b) of the configuration for
+    "abrelu", erf for erf's derivative dual, else the registered activation of that name."""
+    if name == "abrelu":
+        return activations.abrelu(config["a"], config["b"])
+    return activations.get("erf" if name == "erf_prime" else name)
+
+
+def library_check(entries, *, registered, ab: bool = False) -> NumericCheck:
+    """The library's closed-form duals (what a user calls) against the statement, to rounding.
+
+    ``entries`` are (relation, activation or None, index, rounding): the library value is
+    ``activations.get(activation).duals(k11, k22, k12)[index]`` (index 1: the derivative
+    dual; None: the relation's own activation, abrelu(a, b) drawn with the covariance) and
+    the prediction the statement's right side, 30-digit mpmath at the configuration.  The
+    comparison is exact (``ctx.exact``) with the rounding model :data:`_ROUNDING` [rounding],
+    whose scale comes from ``registered`` (the claim's registered statement, so a wrong
+    statement cannot loosen it).  Configurations: hypothesis-drawn covariances (variances in
+    [0.05, 20]), c = +-1 and the diagonal k11 = k22, c = 1 always.
+    """
+    def measure(statement, config, ctx):
+        point, cov = _point(config), covariance(config)
+        out = []
+        for relation, name, index, rounding in entries:
+            act = _library_activation(relation if name is None else name, config)
+            value = float(act.duals(*cov)[index])
+            scale_of, operations, condition = _ROUNDING[rounding]
+            out.append(ctx.exact(f"{act.name}.duals[{index}] vs {relation}", value,
+                                 predict(statement, relation, point),
+                                 scale=scale_of(registered, relation, config),
+                                 operations=operations, condition=condition(config)))
+        return tuple(out)
+
+    strategy = covariances(hi=20.0)
+    explicit = _edges() + ({"k11": 0.7, "k22": 0.7, "c": 1.0}, {"k11": 3.0, "k22": 0.2, "c": 0.0})
+    if ab:
+        explicit = tuple({**e, "a": 0.1, "b": 1.0} for e in explicit[:2]) + tuple(
+            {**e, "a": -1.0, "b": 1.0} for e in explicit[2:])
+    shown = ", ".join(sorted({(n or r) + ("'" if i else "") for r, n, i, _ in entries}))
+    return NumericCheck(
+        "library",
+        f"the library's duals ({shown}) from numeric.activations against the lambdified statement, "
+        "to rounding (operations x condition x eps x scale, the model stated in the claims module), "
+        "over hypothesis-drawn covariances (variances <= 20), c = +-1 and the diagonal",
+        lambda budget: _with_slopes(strategy) if ab else strategy, measure,
+        per_example=len(entries), explicit=explicit,
+    )
+
+
+def _within(ctx, label: str, value: float, reference: float, *, bound: float, scale: float):
+    """A stated accuracy bound as a comparison: refuted exactly when |value - reference| > bound.
+
+    The bound is a promise, not a standard error: it enters as se = bound/z*, so the z-test
+    refutes at |gap| > bound (and its MDE, ~2 bound, is far below any budget's target).
+    """
+    return ctx.compare(label, value, bound / ctx.threshold, reference, samples=1, scale=scale)
+
+
+_CLOSED_REFERENCES = {
+    "step": ((duals.STEP, "step", {}), None),
+    "relu": ((duals.RELU, "relu", {}), (duals.PRICE, "relu", {a: 0.0, b: 1.0})),
+    "abs": ((duals.ABRELU, "abrelu", {a: -1.0, b: 1.0}), (duals.PRICE, "abrelu", {a: -1.0, b: 1.0})),
+    "leaky_relu": ((duals.ABRELU, "abrelu", {a: 0.1, b: 1.0}), (duals.PRICE, "abrelu", {a: 0.1, b: 1.0})),
+    "erf": ((duals.ERF, "erf", {}), (duals.ERF_PRIME, "erf_prime", {})),
+    "sin": ((duals.TRIG, "sin", {}), (duals.TRIG, "cos", {})),
+    "cos": ((duals.TRIG, "cos", {}), (duals.TRIG, "sin", {})),
+    "identity": ((duals.POLYNOMIAL, "identity", {}), (duals.PRICE, "identity", {})),
+    "quadratic": ((duals.POLYNOMIAL, "quadratic", {}), (duals.PRICE, "quadratic", {})),
+    "exp": ((duals.POLYNOMIAL, "exp", {}), (duals.POLYNOMIAL, "exp", {})),
+}
+"""For each closed-form activation of the library, the registered statements that give its dual
+and derivative dual (the step's derivative is 0 for a network: no reference)."""
 
 
 def quadrature_closed_check() -> NumericCheck:
-    """The library's quadrature of order n (the statement's) against every closed form.
-
-    A deterministic comparison (``ctx.exact``): the quadrature sums n terms twice (the
-    inner and outer rule), so its rounding error is modelled as 2n eps times the scale
-    sqrt(E[sigma(u)^2] E[sigma(v)^2]) (which bounds sum w_ij |sigma sigma|); the
-    truncation error is below that for variances <= 1/2 (numeric.quadrature's table).
-    """
-    per_example = sum(1 for r in duals.QUADRATURE.relations if r.name.rstrip("'") in duals.CLOSED)
-
+    """The library's quadrature of the statement's order against the dual claims' closed forms,
+    within the statement's accuracy times sqrt(E[sigma(u)^2] E[sigma(v)^2]) (:func:`_within`)."""
     def measure(statement, config, ctx):
-        order = int(statement["order"].rhs)
+        order, bound = int(statement["order"].rhs), float(statement["accuracy"].rhs)
         cov, point = covariance(config), coordinates(config)
-        values = {name: activations.get(name).quadrature_duals(*cov, order=order)
-                  for name in duals.CLOSED}
-        return tuple(
-            ctx.exact(f"Q_{order}[{rel}]", float(values[name][i]), predict(statement, rel, point),
-                      scale=_scale(statement, rel, config), operations=2 * order)
-            for rel, name, i in _closed_relations(statement)
-        )
+        out = []
+        for name in duals.CLOSED:
+            values = activations.get(name).quadrature_duals(*cov, order=order)
+            for index, reference in enumerate(_CLOSED_REFERENCES[name]):
+                if reference is None:
+                    continue
+                claim_statement, relation, slopes = reference
+                config_ab = {**config, **{str(s): v for s, v in slopes.items()}}
+                mark = "'" if index else ""
+                out.append(_within(ctx, f"Q_{order}[{name}]{mark}",
+                                   float(values[index]),
+                                   predict(claim_statement, relation, {**point, **slopes}),
+                                   bound=bound * _scale(claim_statement, relation, config_ab),
+                                   scale=_scale(claim_statement, relation, config_ab)))
+        return tuple(out)
 
+    per_example = sum(r is not None for refs in _CLOSED_REFERENCES.values() for r in refs)
     return NumericCheck(
         "quadrature-vs-closed-forms",
-        "the library's quadrature duals (and derivative duals) of every closed-form activation "
-        "against the lambdified closed forms, to rounding (2n eps of the scale), variances in "
-        "[0.05, 0.5], rho = +-1 included",
+        "the library's quadrature duals (and derivative duals) of every closed-form activation, at "
+        "the stated order, against the dual claims' lambdified closed forms, within the stated "
+        "accuracy of sqrt(E[sigma(u)^2] E[sigma(v)^2]); variances in [0.05, 0.5], rho = +-1 included",
         lambda budget: covariances(hi=0.5), measure, per_example=per_example, explicit=_edges(0.5),
+    )
+
+
+def _gaussian_moment(k: int) -> float:
+    """E[z^k] = (k - 1)!! for even k, 0 for odd k."""
+    return float(math.prod(range(k - 1, 0, -2))) if k % 2 == 0 else 0.0
+
+
+def _absolute_moment(k: int) -> float:
+    """E[|z|^k] = 2^{k/2} Gamma((k + 1)/2)/sqrt(pi): the size of the terms of the k-th moment."""
+    return math.exp(k / 2 * math.log(2) + math.lgamma((k + 1) / 2)) / math.sqrt(math.pi)
+
+
+def _moments(degree: int) -> tuple[int, ...]:
+    """The moments compared: the lowest three, the middle, and the top two (where a rule of too
+    few nodes fails first)."""
+    return tuple(sorted({0, 1, 2, degree // 2, degree - 1, degree}))
+
+
+def rule_check() -> NumericCheck:
+    """The library's default rule: its order is the stated one, and it reproduces E[z^k] for
+    k <= D_n (the stated exact degree; :func:`_moments`).
+
+    Exact comparisons: sum_i w_i z_i^k adds n terms of size E[|z|^k] after k multiplications
+    of nodes each rounded once (scipy's roots), so the rounding model is (n + k) eps E[|z|^k]
+    with condition 1.
+    """
+    def measure(statement, config, ctx):
+        order, degree = int(statement["order"].rhs), int(statement["exact degree"].rhs)
+        nodes, weights = quadrature.hermite_rule(order)
+        out = [ctx.exact("numeric.quadrature.DEFAULT_ORDER", float(quadrature.DEFAULT_ORDER),
+                         float(order), scale=1.0)]
+        for k in _moments(degree):
+            out.append(ctx.exact(f"sum w z^{k} (n = {order})", float(weights @ nodes**k),
+                                 _gaussian_moment(k), scale=_absolute_moment(k), operations=order + k))
+        return tuple(out)
+
+    return NumericCheck(
+        "rule",
+        "the library's default order against the stated one, and the moments of its Gauss-Hermite "
+        "rule of the stated order (k = 0, 1, 2, D/2, D - 1, D for the stated exact degree D) against "
+        "(k-1)!!, to rounding "
+        "((n + k) eps of E|z|^k)",
+        lambda budget: st.just({}), measure,
+        per_example=1 + len(_moments(2 * duals.QUADRATURE_ORDER - 1)), examples=lambda budget: 1,
     )
 
 
@@ -369,12 +542,11 @@ def _price_mutants():
 
 def _quadrature_mutants():
     quad = duals.QUADRATURE
+    order = quad["order"].rhs
     return (
         _mutant(quad, "order", sp.Integer(6), "too-few-nodes", "order 6 claimed as accurate as order 64"),
-        _mutant(quad, "exp", quad["exp"].rhs * sp.Rational(101, 100), "exp-reference-1pct",
-                "the exp reference 1% larger"),
-        _mutant(quad, "relu", sp.sqrt(k11 * k22) * (sp.sin(theta) + theta * k12 / sp.sqrt(k11 * k22))
-                / (2 * sp.pi), "relu-theta-for-pi-minus-theta", r"relu reference with $\theta$ for $\pi-\theta$"),
+        _mutant(quad, "exact degree", 2 * order + 1, "exact-degree-2n-plus-1",
+                "exact on polynomials of degree 2n + 1"),
         _mutant(quad, "tanh", 2 * quad["tanh"].rhs, "tanh-factor-2", "the tanh integral doubled"),
         _mutant(quad, "gelu'", -quad["gelu'"].rhs, "gelu-prime-sign", "the gelu' integral with its sign flipped"),
     )
@@ -382,36 +554,55 @@ def _quadrature_mutants():
 
 _PRICE_TOP = {"exp": 0.25}
 
+
+def _library(claim_statement, *entries, ab: bool = False) -> NumericCheck:
+    return library_check(entries, registered=claim_statement, ab=ab)
+
+
 CLAIMS = (
     Claim("dual.step", "Sheppard's formula: the dual of the step function",
           "seed 004; Sheppard 1899; Cho & Saul 2009", duals.STEP, duals.derive_step,
-          checks=(dual_check("step"),), mutants=_step_mutants(), uses=("dual.price",)),
+          checks=(_library(duals.STEP, ("step", None, 0, "arccos")), dual_check("step")),
+          mutants=_step_mutants()),
     Claim("dual.relu", "The arc-cosine kernel: the dual of ReLU", _SOURCE_DUALS,
-          duals.RELU, duals.derive_relu, checks=(dual_check("relu"),),
-          mutants=_relu_mutants(), uses=("dual.price", "dual.step")),
+          duals.RELU, duals.derive_relu,
+          checks=(_library(duals.RELU, ("relu", None, 0, "arccos")), dual_check("relu")),
+          mutants=_relu_mutants(), uses=("dual.step",)),
     Claim("dual.abrelu", "a min(z,0) + b max(z,0) (leaky ReLU, abs) from the ReLU dual by symmetry",
-          _SOURCE_DUALS, duals.ABRELU, duals.derive_abrelu, checks=(dual_check("abrelu"),),
+          _SOURCE_DUALS, duals.ABRELU, duals.derive_abrelu,
+          checks=(_library(duals.ABRELU, ("abrelu", None, 0, "arccos"), ab=True), dual_check("abrelu")),
           mutants=_abrelu_mutants(), uses=("dual.relu",)),
     Claim("dual.erf_prime", "The dual of erf' by direct Gaussian integration", "Williams 1997; seed 004",
-          duals.ERF_PRIME, duals.derive_erf_prime, checks=(dual_check("erf_prime"),),
+          duals.ERF_PRIME, duals.derive_erf_prime,
+          checks=(_library(duals.ERF_PRIME, ("erf_prime", "erf", 1, "erf'")), dual_check("erf_prime")),
           mutants=_erf_prime_mutants()),
     Claim("dual.erf", "The dual of erf (Williams' arcsine kernel)", "Williams 1997; seed 004",
-          duals.ERF, duals.derive_erf, checks=(dual_check("erf"),), mutants=_erf_mutants(),
-          uses=("dual.price", "dual.erf_prime")),
+          duals.ERF, duals.derive_erf,
+          checks=(_library(duals.ERF, ("erf", None, 0, "erf")), dual_check("erf")), mutants=_erf_mutants(),
+          uses=("dual.erf_prime",)),
     Claim("dual.trig", "The duals of sin and cos: e^{-(k11+k22)/2} sinh k12 and cosh k12",
           "seed 002 (Gaussian integrals); Rahimi & Recht 2007", duals.TRIG, duals.derive_trig,
-          checks=(dual_check("sin"), dual_check("cos")), mutants=_trig_mutants(), uses=("dual.price",)),
+          checks=(_library(duals.TRIG, ("sin", None, 0, "trig"), ("cos", None, 0, "trig")),
+                  dual_check("sin"), dual_check("cos")),
+          mutants=_trig_mutants()),
     Claim("dual.polynomial", "The duals of identity, z^2 (Isserlis) and exp (moment generating function)",
           "seed 002; Isserlis 1918", duals.POLYNOMIAL, duals.derive_polynomial,
-          checks=(dual_check("identity"), dual_check("quadratic"), dual_check("exp", top=0.25)),
-          mutants=_polynomial_mutants(), uses=("dual.price",)),
+          checks=(_library(duals.POLYNOMIAL, ("identity", None, 0, "polynomial"),
+                           ("quadratic", None, 0, "polynomial"), ("exp", None, 0, "exp")),
+                  dual_check("identity"), dual_check("quadratic"), dual_check("exp", top=0.25)),
+          mutants=_polynomial_mutants()),
     Claim("dual.price", "Price's theorem: d/dk12 E[sigma(u)sigma(v)] = E[sigma'(u)sigma'(v)], every closed-form pair",
           "Price 1958; seed 004", duals.PRICE, duals.derive_price,
-          checks=tuple(price_check(r.name, top=_PRICE_TOP.get(r.name, 20.0)) for r in duals.PRICE.relations),
-          mutants=_price_mutants()),
-    Claim("dual.quadrature", "Quadrature duals: closed forms to rounding, the rest against Monte Carlo",
+          checks=(_library(duals.PRICE, ("relu", None, 1, "arccos"), ("abrelu", None, 1, "arccos"),
+                           ("erf", None, 1, "erf'"), ("sin", None, 1, "trig"), ("cos", None, 1, "trig"),
+                           ("identity", None, 1, "polynomial"), ("quadratic", None, 1, "polynomial"),
+                           ("exp", None, 1, "exp"), ab=True),)
+          + tuple(price_check(r.name, top=_PRICE_TOP.get(r.name, 20.0)) for r in duals.PRICE.relations),
+          mutants=_price_mutants(), uses=("dual.step", "dual.erf_prime", "dual.trig", "dual.polynomial")),
+    Claim("dual.quadrature", "Quadrature duals: the library's rule, exact on polynomials, within its stated accuracy",
           "numeric.quadrature; Golub & Welsch 1969", duals.QUADRATURE, duals.derive_quadrature,
-          checks=(quadrature_closed_check(), quadrature_monte_carlo_check()), mutants=_quadrature_mutants(),
-          uses=("dual.step", "dual.relu", "dual.abrelu", "dual.erf", "dual.trig", "dual.polynomial",
-                "dual.price")),
+          checks=(rule_check(), quadrature_closed_check(), quadrature_monte_carlo_check()),
+          mutants=_quadrature_mutants(),
+          uses=("dual.step", "dual.relu", "dual.abrelu", "dual.erf_prime", "dual.erf", "dual.trig",
+                "dual.polynomial", "dual.price")),
 )

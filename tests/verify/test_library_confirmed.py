@@ -1,0 +1,60 @@
+"""A verify run confirms the library it ships: a wrong constant in numeric/ fails `python -m verify`.
+
+Each test copies derivations/, numeric/ and verify/ to a temporary directory, applies one
+change to the copy's library code (a constant 1% off, a wrong default), and runs
+``python -m verify run <claims> --budget quick`` there in a subprocess: the run must exit
+with 1 (a claim refuted).  Only the claims the change concerns run, one change at a time.
+"""
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+PACKAGES = ("derivations", "numeric", "verify")
+
+
+def _run_changed(tmp_path, path: str, old: str, new: str, claims: str) -> subprocess.CompletedProcess:
+    """``claims`` run at the quick budget in a copy of the packages where ``old`` became ``new`` in ``path``."""
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+    target = tmp_path / path
+    text = target.read_text()
+    assert text.count(old) == 1, f"{old!r} must occur once in {path}"
+    target.write_text(text.replace(old, new))
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    return subprocess.run([sys.executable, "-m", "verify", "run", claims, "--budget", "quick"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+
+
+DUAL_CHANGES = [
+    ("numeric/activations.py", "dual *= 1.0 / (2.0 * np.pi)", "dual *= 1.01 / (2.0 * np.pi)", "dual.relu"),
+    ("numeric/activations.py", "p *= -1.0 / (2.0 * np.pi)", "p *= -1.01 / (2.0 * np.pi)", "dual.step"),
+    ("numeric/activations.py", "dual += cross * np.asarray(k12)", "dual += 1.01 * cross * np.asarray(k12)",
+     "dual.abrelu"),
+    ("numeric/activations.py", "deriv += cross\n", "deriv += 1.01 * cross\n", "dual.price"),
+    ("numeric/activations.py", "return (2.0 / np.pi) * np.arcsin", "return (2.02 / np.pi) * np.arcsin",
+     "dual.erf"),
+    ("numeric/activations.py", "return (4.0 / np.pi) / np.sqrt(radicand)",
+     "return (4.04 / np.pi) / np.sqrt(radicand)", "dual.erf_prime"),
+    ("numeric/activations.py", "return 0.5 * (plus - minus), 0.5 * (plus + minus)",
+     "return 0.505 * (plus - minus), 0.5 * (plus + minus)", "dual.trig"),
+    ("numeric/activations.py", "+ 2.0 * np.square(k12)", "+ 2.02 * np.square(k12)", "dual.polynomial"),
+    ("numeric/activations.py", "return np.exp(0.5 * (", "return np.exp(0.505 * (", "dual.polynomial"),
+    ("numeric/quadrature.py", "DEFAULT_ORDER = 64", "DEFAULT_ORDER = 48", "dual.quadrature"),
+]
+"""(file, text, changed text, claims that must fail): 1% changes of the closed-form duals'
+constants (relu's 1/(2 pi), the step's, abrelu's cross term and its derivative's, erf's 2/pi,
+erf''s 4/pi, sin's 1/2, quadratic's 2, exp's 1/2) and a wrong default quadrature order."""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path,old,new,claims", DUAL_CHANGES,
+                         ids=[f"{c}:{n.strip()[:24]}" for _, _, n, c in DUAL_CHANGES])
+def test_a_changed_dual_in_the_library_fails_the_dual_claims(tmp_path, path, old, new, claims):
+    result = _run_changed(tmp_path, path, old, new, claims)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "refuted" in result.stdout, result.stdout
