@@ -1,5 +1,5 @@
-"""Random features and the random linear model (seed 000 "Random functions approximation",
-seed 002 "Random functions approximation").
+"""Random features and the random linear model (EAI Math Reading Group, "Neural Tangent Kernels" slides, 2023, "Random functions approximation";
+the notes "Neural Tangent Kernel" on functional gradient descent and RKHS, 2023, "Random functions approximation").
 
 P random functions f^(p) with second moments E[f^(p)(x) f^(p)(x')] = K(x, x') give
 
@@ -12,14 +12,14 @@ product f(x) f(x')): :data:`RANDOM_FEATURES` states both for
   b ~ U[0, 2 pi) (Rahimi & Recht 2007): K = exp(-|x - x'|^2 / (2 l^2));
 * the last-layer features of a random network with one hidden layer,
   f = sigma_w s(z(x)) + sigma_b xi, z ~ GP(0, Sigma^1), xi ~ N(0, 1): K = Sigma^2 =
-  sigma_w^2 E[s(u)s(v)] + sigma_b^2 with (u, v) ~ N(0, Sigma^1) (DESIGN.md
-  "Conventions", NTK parameterisation), for s = relu and step (dual.relu, dual.step).
+  sigma_w^2 E[s(u)s(v)] + sigma_b^2 with (u, v) ~ N(0, Sigma^1) (the library's
+  conventions, NTK parameterisation), for s = relu and step (dual.relu, dual.step).
 
 :data:`LINEAR_PARAM_GD` states that gradient flow on theta for
 F^lin(theta) = P^{-1/2} sum_p theta_p f^(p) and the cost C(f) = (1/N) sum_j loss(f(x_j), y_j)
 is kernel gradient descent with K~: with Phi (P x N) the features at the training points,
 Phi_x (P x M) at evaluation points and d_j = d loss/d f (f(x_j), y_j) (the dual of
-dC, seed 000 "Kernel gradient"),
+dC, EAI slides 2023, "Kernel gradient"),
 
     K~(X', X) = Phi_x^T Phi / P,      d/dt F^lin(theta(t))(X') = -(1/N) K~(X', X) d.
 """
@@ -219,7 +219,7 @@ def derive_linear_param_gd(statement: Statement) -> Derivation:
     model_eval = scale * _PHI_EVAL.T * sp.Matrix(_THETA)
     jac_train, jac_eval = model_train.jacobian(_THETA), model_eval.jacobian(_THETA)
     steps = [
-        Step(r"$\partial_{\theta_p} F^{\mathrm{lin}}(\theta) = P^{-1/2} f^{(p)}$ (seed 000), "
+        Step(r"$\partial_{\theta_p} F^{\mathrm{lin}}(\theta) = P^{-1/2} f^{(p)}$ (EAI slides 2023), "
              rf"here $P = {p}$, $N = {n}$, one evaluation point",
              jac_eval, scale * _PHI_EVAL.T, Justification.DIFFERENTIATE),
         Step(r"The tangent kernel $\sum_p \partial_{\theta_p} F \otimes \partial_{\theta_p} F$",
@@ -245,4 +245,4 @@ def derive_linear_param_gd(statement: Statement) -> Derivation:
         tuple(steps),
         r"For every loss the parameter flow moves $F^{\mathrm{lin}}$ by $-\frac1N \tilde K d$: "
         r"parameter gradient descent on $C \circ F^{\mathrm{lin}}$ is kernel gradient descent with "
-        r"the tangent kernel $\tilde K$ (seeds 000, 002).")
+        r"the tangent kernel $\tilde K$ (EAI slides 2023; notes on functional gradient descent 2023).")

@@ -1,6 +1,8 @@
-r"""Lazy training (seed 001, after Chizat & Bach 2019): statements and their derivations.
+r"""Lazy training (Rajat V. D., "Understanding the Neural Tangent Kernel", 2019, after Chizat,
+Oyallon & Bach, "On Lazy Training in Differentiable Programming", 2019): statements and their
+derivations.
 
-Notation of seed 001.  N fixed inputs \bar x_i, targets \bar y \in R^N, a model
+Notation of the blog post.  N fixed inputs \bar x_i, targets \bar y \in R^N, a model
 y(w) = (f(\bar x_1, w), ..., f(\bar x_N, w)) of P weights, w_0 the initialisation, and
 
     \kappa(w_0) = \|y(w_0) - \bar y\| \, \|\nabla^2 y(w_0)\| / \|\nabla y(w_0)\|^2,
@@ -13,12 +15,12 @@ Four statements:
 
 * :data:`KAPPA_ALPHA`: \kappa_\alpha in general, = \kappa_1/\alpha when y(w_0) = 0, and its
   limit \|y(w_0)\| \|\nabla^2 y\|/\|\nabla y\|^2 as \alpha -> \infty (zero only when y(w_0) = 0).
-* :data:`TOY`: the seed's one-weight model f(w) = (wx + w^2 x + \sin e^{w/10})(w - 2/5), x = 3/2,
+* :data:`TOY`: the blog's one-weight model f(w) = (wx + w^2 x + \sin e^{w/10})(w - 2/5), x = 3/2,
   w_0 = 2/5: f(w_0) = 0, \kappa_\alpha, the minimiser of \tfrac12(\alpha f(w) - \bar y)^2 to
   third order in 1/\alpha, and the gap between the true and linearised losses.
 * :data:`KAPPA_WIDTH`: the width exponents of \|\nabla y\|^2, \|\nabla^2 y\| and \kappa for ReLU
   networks with one and two hidden layers of width n, NTK and standard parameterisation
-  (conventions of DESIGN.md: depth L = number of affine layers; standard = the seed's
+  (the library's conventions: depth L = number of affine layers; standard = the blog's
   "LeCun initialisation", weight variance \sigma_w^2/fan-in in every layer, readout included,
   which is the output normalisation that keeps f(w_0) = O(1)), by a scaling argument.
 * :data:`LINEARIZATION`: f(w) - f_lin(w) = \tfrac12 \nabla^2 y[v, v] r^2 + o(r^2) along
@@ -65,7 +67,7 @@ KAPPA_ALPHA = Statement(
            description=r"\alpha > 0,\ \|y_0\| \ge 0,\ \|\bar y\| > 0,\ \rho\in[-1,1],\ "
                        r"\|\nabla y\| > 0,\ \|\nabla^2 y\| \ge 0"),
     r"$\|y_0\| = \|y(w_0)\|$, $\rho = \langle y(w_0), \bar y\rangle/(\|y_0\|\|\bar y\|)$, norms of the "
-    r"unscaled model at $w_0$ (seed 001; Chizat and Bach 2019)",
+    r"unscaled model at $w_0$ (Rajat V. D. 2019; Chizat, Oyallon and Bach 2019)",
 )
 
 
@@ -125,7 +127,7 @@ TOY_W = sp.Symbol("w", real=True)
 TOY_W0 = sp.Rational(2, 5)
 _X = sp.Rational(3, 2)
 TOY_MODEL = (TOY_W * _X + TOY_W**2 * _X + sp.sin(sp.exp(TOY_W / 10))) * (TOY_W - TOY_W0)
-"""f(w) of seed 001 at x = 3/2."""
+"""f(w) of the blog post (Rajat V. D. 2019) at x = 3/2."""
 
 _E = sp.exp(sp.Rational(1, 25))
 TOY_F = _F = sp.symbols("f_1 f_2 f_3", positive=True)
@@ -161,7 +163,7 @@ TOY = Statement(
     r"$f_3 = 9 + 3e^{1/25}\cos(e^{1/25})/100 - 3e^{2/25}\sin(e^{1/25})/100$; "
     r"$L_\alpha(w) = \tfrac12(\alpha f(w) - \bar y)^2$, $L^{\mathrm{lin}}_\alpha(w) = "
     r"\tfrac12(\alpha f'(w_0)(w - w_0) - \bar y)^2$; the minimiser and the loss gap up to "
-    r"$O(\alpha^{-4})$ and $O(\alpha^{-2})$ (seed 001)",
+    r"$O(\alpha^{-4})$ and $O(\alpha^{-2})$ (Rajat V. D. 2019)",
 )
 
 
@@ -391,7 +393,7 @@ LINEARIZATION = Statement(
            description=r"r \ge 0,\ \|v\| = 1"),
     r"$f_{\mathrm{lin}}(x, w) = f(x, w_0) + \nabla_w f(x, w_0)\cdot(w - w_0)$; the remainder up to "
     r"$o(r^2)$ along the unit direction $v$; $\hat\Theta_{w}$ is the empirical NTK of $f$ at $w$ "
-    r"(seed 001: $\phi(x) = \nabla_w f(x, w_0)$)",
+    r"(Rajat V. D. 2019: $\phi(x) = \nabla_w f(x, w_0)$)",
 )
 
 

@@ -1,8 +1,8 @@
-"""Kernel foundations on the span of kernel sections (seeds 000 and 002).
+"""Kernel foundations on the span of kernel sections (EAI Math Reading Group, "Neural Tangent Kernels" slides, 2023; the notes "Neural Tangent Kernel" on functional gradient descent and RKHS, 2023).
 
 The span.  Points x_0 = x (where functions are evaluated) and x_1, ..., x_n; the
 sections s_i = k(x_i, .) are printable symbols and an element of the span is a
-linear expression sum_i a_i s_i (seed 002, "Reproducing Kernel Hilbert Space":
+linear expression sum_i a_i s_i (the notes on functional gradient descent and RKHS, 2023, "Reproducing Kernel Hilbert Space":
 f = sum_i beta_i k(x_i, .)).  The Gram entries K_ij = k(x_i, x_j) are symbols; the
 kernel's symmetry K_ji = K_ij is carried by the domain (derived symbols), so a step
 that needs symmetry is proved only "after substituting the domain's coordinates" and
@@ -10,19 +10,19 @@ says so.  The identities are polynomial in the entries: they hold for every
 symmetric Gram matrix (positive definiteness makes the span a pre-Hilbert space; it
 is not used by the algebra).
 
-* Inner product (seed 002, "Inner product and norm": f . g = alpha^T K beta):
+* Inner product (the same notes, "Inner product and norm": f . g = alpha^T K beta):
   <sum a_i s_i, sum b_j s_j>_H = sum_ij a_i b_j K_ij, by bilinearity from the
   definition <k(x_i, .), k(x_j, .)>_H = k(x_i, x_j) on sections.
 * Evaluation: (sum a_i s_i)(x_j) = sum a_i K_ij, since the section k(x_i, .) is the
   function x' -> k(x_i, x').
-* Functional derivative (seed 002 "Functional derivative"; seed 000 "Tangent 2"): the
+* Functional derivative (the same notes, "Functional derivative"; the EAI slides, "Tangent 2"): the
   gradient of F at f is the element grad F of the span with
   d/de F(f + e h)|_{e=0} = <grad F, h>_H for every h in the span (Gateaux derivative,
   Riesz representer; unique because <., .>_H is positive definite on the span).
 
-``rkhs.gram_psd`` (seed 000: "a positive definite kernel ... the matrix
+``rkhs.gram_psd`` (EAI Math Reading Group slides, 2023: "a positive definite kernel ... the matrix
 [k(x_i, x_j)] is positive (semi-)definite") states the NNGP/NTK layer maps of
-DESIGN.md, "Conventions" (NTK parameterisation, sigma_w = weight_std, sigma_b =
+the library's conventions (NTK parameterisation, sigma_w = weight_std, sigma_b =
 bias_std, depth L = number of affine layers):
 
     Sigma^1 = sigma_w^2 x.x'/n0 + sigma_b^2,   Sigma^{l+1} = sigma_w^2 E[s(u)s(v)] + sigma_b^2,
@@ -153,7 +153,7 @@ def derive_reproducing(statement: Statement) -> Derivation:
         polarised = (_norm_squared(f + kx, n) - _norm_squared(f - kx, n)) / 4
         steps.append(Step(
             rf"$n = {n}$: the norm on the span is the Gram quadratic form, $\|\sum_i a_i k(x_i,\cdot)\|_H^2 "
-            r"= a^T K a$ (seed 002, 'Inner product and norm'); the inner product it induces, "
+            r"= a^T K a$ (notes on functional gradient descent and RKHS, 2023); the inner product it induces, "
             r"$\tfrac14(\|f + k(x,\cdot)\|_H^2 - \|f - k(x,\cdot)\|_H^2)$, computed from $K$, is the "
             r"evaluation $f(x) = \sum_i \beta_i k(x_i, x)$ (with the symmetry $k(x, x_i) = k(x_i, x)$)",
             polarised, stated))
@@ -210,7 +210,7 @@ def _functional_statement() -> Statement:
 
 
 FUNCTIONAL_DERIVATIVES = _functional_statement()
-"""grad E_x[f] = k(x, .), grad |f|^2 = 2f, grad g(E[f]) = g'(E[f]) grad E[f] (seed 002)."""
+"""grad E_x[f] = k(x, .), grad |f|^2 = 2f, grad g(E[f]) = g'(E[f]) grad E[f] (notes on functional gradient descent, 2023)."""
 
 
 def _gateaux(functional, f, h) -> sp.Expr:
@@ -228,7 +228,7 @@ def derive_functional_derivatives(statement: Statement) -> Derivation:
     norm = lambda u: symmetric(inner(u, u, n))  # noqa: E731
     pair = lambda name: symmetric(inner(statement[name].rhs, h, n))  # noqa: E731
     steps = [
-        Step(r"Seed 002, Example 2: $\|f + \epsilon h\|^2 = \|f\|^2 + 2\epsilon\langle f, h\rangle + "
+        Step(r"Notes on functional gradient descent (2023), Example 2: $\|f + \epsilon h\|^2 = \|f\|^2 + 2\epsilon\langle f, h\rangle + "
              r"\epsilon^2\|h\|^2$ (bilinearity and symmetry; $k(x_j, x_i)$ is written $k(x_i, x_j)$, "
              r"$i < j$, from here on)",
              norm(f + _eps * h), norm(f) + 2 * _eps * symmetric(inner(f, h, n)) + _eps**2 * norm(h)),
@@ -282,11 +282,11 @@ GRAM_PSD = Statement(
                       **{s: _BOX for m in (_X, _A, _B, _C, _D, _W, _Z) for s in m},
                       **{p: sp.Interval.open(0, 1) for p in _P}},
            description=r"\sigma_w^2 > 0,\ \sigma_b^2 \ge 0,\ n_0 > 0,\ \text{real points and factors}"),
-    r"NTK parameterisation (DESIGN.md): $(u, v) \sim \mathcal{N}(0, \Sigma^\ell)$ restricted to "
+    r"NTK parameterisation (the library's conventions): $(u, v) \sim \mathcal{N}(0, \Sigma^\ell)$ restricted to "
     r"$(x, x')$; every NNGP and NTK of the library is built by these maps, so its Gram matrices "
     r"on any finite point set are PSD",
 )
-"""The layer maps of the NNGP and NTK recursions (DESIGN.md "Conventions"), shared with
+"""The layer maps of the NNGP and NTK recursions (the library's conventions), shared with
 the kernel.* claims through :mod:`derivations.kernels`."""
 
 

@@ -1,6 +1,7 @@
-"""Random features and gradient descent on the random linear model (seeds 000 and 002).
+"""Random features and gradient descent on the random linear model (EAI Math Reading Group, "Neural Tangent Kernels" slides, 2023;
+the notes "Neural Tangent Kernel" on functional gradient descent and RKHS, 2023).
 
-Seed 000, "Random functions approximation": a kernel K is approximated by P random
+The EAI slides, "Random functions approximation": a kernel K is approximated by P random
 functions f^(p) whose second moments are K, E[f^(p)(x) f^(p)(x')] = K(x, x'), through
 
     K~(x, x') = (1/P) sum_p f^(p)(x) f^(p)(x'),
@@ -16,7 +17,7 @@ independent sets of features (one per seed), drawn together.
   layer of width P, f^(p)(x) = sigma_w s(z_p(x)) + sigma_b xi_p, where z_p is hidden unit
   p of ``networks.MLP([n0, P], ...)`` (NTK parameterisation, so z ~ N(0, Sigma^1)) and
   xi_p ~ N(0, 1) a per-feature bias draw; second moments sigma_w^2 E[s(u)s(v)] +
-  sigma_b^2 = Sigma^2, the NNGP of depth 2 (DESIGN.md "Conventions"), for every P.
+  sigma_b^2 = Sigma^2, the NNGP of depth 2 (the library's conventions), for every P.
 * :func:`polynomial_nngp_features`: an explicit, finite feature map phi with
   phi(x) . phi(x') = Sigma^L(x, x') for the NNGP of depth L <= 2 with the identity or the
   quadratic activation (below).

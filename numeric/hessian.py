@@ -7,7 +7,7 @@ parameter vector θ ∈ R^P (the flattening order of :class:`numeric.networks.ML
     y(θ) = (f(x_1; θ), ..., f(x_N; θ)) ∈ R^N,   J = ∇y(θ) ∈ R^{N×P},
     ∇²y(θ): R^P × R^P → R^N,   (u, v) ↦ (uᵀ H_i v)_i,   H_i = ∇²_θ f(x_i; θ).
 
-With an output scale α the model is αy (the blog's scaled model, seed 001): the readout
+With an output scale α the model is αy (the scaled model of Rajat V. D., "Understanding the Neural Tangent Kernel", 2019): the readout
 multipliers (a_{L−1}, c_{L−1}) are multiplied by α, so every quantity below is computed
 for the scaled network itself.
 
@@ -28,7 +28,7 @@ G^L = g, P^ℓ = G^{ℓ+1} W_ℓᵀ, G^ℓ = a_ℓ P^ℓ ⊙ σ'(z^ℓ); differe
 
 which is H_g u with H_g = Σ_i g_i H_i, at about three gradient evaluations.
 
-Operator norms (Chizat & Bach 2019 via seed 001):
+Operator norms (Chizat, Oyallon & Bach 2019, via Rajat V. D. 2019):
 
     ‖∇y‖  = max_{‖u‖=1} ‖J u‖ = √λ_max(Θ̂),  Θ̂ = J Jᵀ the empirical NTK on the N inputs;
     ‖∇²y‖ = max_{‖u‖=‖v‖=1} ‖∇²y[u, v]‖ = max_{‖c‖=1} ‖H_c‖₂ = max_{‖u‖=1} ‖∇²y[u, u]‖,

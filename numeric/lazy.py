@@ -1,6 +1,7 @@
 """Lazy training on finite networks: the inverse relative scale κ and the linearised model.
 
-Setting (seed 001, after Chizat & Bach 2019, "On lazy training in differentiable
+Setting (Rajat V. D., "Understanding the Neural Tangent Kernel", 2019, after Chizat, Oyallon &
+Bach 2019, "On lazy training in differentiable
 programming"): N fixed inputs X, targets ȳ ∈ R^N, a scalar-output network f of
 :mod:`numeric.networks` (depth L = number of affine layers, NTK or standard
 parameterisation; the blog's "LeCun initialisation" is the standard one, in which every

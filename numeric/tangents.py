@@ -4,7 +4,7 @@ For an MLP (:mod:`numeric.networks`) with outputs z_j(x), j < n_L, the unit tang
 
     Θ̂_{jk}(x, x') = Σ_θ ∂z_j(x)/∂θ · ∂z_k(x')/∂θ,
 
-the object Θ̂^ℓ_{jk} of the layer decomposition of the NTK (Jacot et al. 2018; DESIGN.md,
+the object Θ̂^ℓ_{jk} of the layer decomposition of the NTK (Jacot et al. 2018;
 claim kernel.ntk_layer_decomposition). Each gradient ∂z_j(x_a)/∂θ is one backpropagation
 (:meth:`MLP.vjp` with the indicator cotangent of (a, j)); for small networks.
 """

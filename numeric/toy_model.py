@@ -1,4 +1,5 @@
-"""The one-weight model of seed 001 ("Understanding the NTK", the α-scaling section):
+"""The one-weight model of Rajat V. D., "Understanding the Neural Tangent Kernel" (2019), the
+α-scaling section:
 
     f(w) = (w x + w² x + sin(e^{0.1 w})) (w − 0.4),   x = 1.5,   w₀ = 0.4,
 

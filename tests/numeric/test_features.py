@@ -91,3 +91,21 @@ def test_one_gradient_step_moves_theta_by_the_scaled_feature_gradient():
 def test_bad_input_names_the_parameter(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("activation", features.POLYNOMIAL_ACTIVATIONS)
+@pytest.mark.parametrize("depth", [1, 2])
+def test_polynomial_features_reproduce_the_library_nngp(activation, depth):
+    from numeric import kernels
+
+    x = np.random.default_rng(3).standard_normal((5, 3))
+    options = {"depth": depth, "activation": activation, "weight_std": 1.3, "bias_std": 0.4}
+    phi = features.polynomial_nngp_features(x, **options)
+    assert np.allclose(phi @ phi.T, kernels.nngp(x, **options), rtol=1e-13, atol=1e-13)
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"depth": 3}, "depth=3"), ({"depth": 2, "activation": "relu"}, "activation='relu'")])
+def test_polynomial_features_name_what_they_accept(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        features.polynomial_nngp_features(np.ones((2, 2)), **kwargs)

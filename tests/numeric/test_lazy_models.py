@@ -1,4 +1,4 @@
-"""numeric.lazy (κ, the linearised model, kink-free radii) and numeric.toy_model (the seed's
+"""numeric.lazy (κ, the linearised model, kink-free radii) and numeric.toy_model (the blog's
 one-weight model, checked against the lambdified SymPy model of derivations.lazy)."""
 import math
 
@@ -8,7 +8,7 @@ import sympy as sp
 
 from derivations import lazy
 from numeric import toy_model
-from numeric.lazy import Linearization, inverse_relative_scale, kink_free_radius
+from numeric.lazy import Linearization, differences, inverse_relative_scale, kink_free_radius
 from numeric.networks import MLP
 
 TARGET = np.array([1.0, -0.5])
@@ -116,3 +116,33 @@ def test_losses_agree_at_initialisation_and_differ_away():
 def test_toy_model_rejects_bad_input(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize("par,widths", [("ntk", (3, 6, 1)), ("standard", (3, 5, 4, 1))])
+def test_differences_of_a_relu_model_are_its_exact_derivatives(par, widths):
+    from numeric.hessian import OutputHessian, dense_norm
+
+    net, params, x = _net(par, widths)
+    d = differences(net, params, x, scale=7.0)
+    exact = 7.0 * net.jacobian(params, x)
+    assert np.allclose(d.jacobian, exact, rtol=0, atol=1e-9 * np.abs(exact).max())
+    hessian = OutputHessian(net, params, x, scale=7.0)
+    for i in range(2):
+        dense = hessian.hvp(np.eye(2)[i], np.eye(net.n_params))
+        assert np.allclose(d.hessians[i], dense, rtol=0, atol=1e-8 * np.abs(dense).max())
+    assert dense_norm(d.hessians) == pytest.approx(hessian.norm(np.random.default_rng(0), tol=1e-12).value, rel=1e-9)
+    assert np.array_equal(d.values, 7.0 * net.apply(params, x)[:, 0])
+
+
+def test_differences_refuse_smooth_activations():
+    net, params, x = _net(act="tanh")
+    with pytest.raises(ValueError, match="net.activation='tanh'"):
+        differences(net, params, x)
+
+
+def test_circle_derivatives_of_the_toy_model():
+    values = toy_model.circle_derivatives(toy_model.model, toy_model.W0, 3)
+    assert values[0] == pytest.approx(0.0, abs=1e-14)
+    assert values[1:] == pytest.approx(toy_model.derivatives(), rel=1e-13)
+    with pytest.raises(ValueError, match="orders=0"):
+        toy_model.circle_derivatives(toy_model.model, toy_model.W0, 0)

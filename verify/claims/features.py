@@ -1,4 +1,4 @@
-"""Claims of the random-features family (seeds 000, 002): statements from
+"""Claims of the random-features family (EAI Math Reading Group, "Neural Tangent Kernels" slides, 2023; the notes "Neural Tangent Kernel" on functional gradient descent and RKHS, 2023): statements from
 :mod:`derivations.features`, random features from :mod:`numeric.features`.
 
 * ``features.random_features``: K~_P(x, x') = (1/P) sum_p f^(p)(x) f^(p)(x') over

@@ -1,6 +1,7 @@
-"""Claims of the lazy-training family (seed 001; Chizat & Bach 2019): statements from
+"""Claims of the lazy-training family (Rajat V. D., "Understanding the Neural Tangent Kernel",
+2019; Chizat, Oyallon & Bach 2019): statements from
 :mod:`derivations.lazy`, measurements on finite ReLU networks (:mod:`numeric.hessian`,
-:mod:`numeric.lazy`) and on the seed's one-weight model (:mod:`numeric.toy_model`).
+:mod:`numeric.lazy`) and on the blog's one-weight model (:mod:`numeric.toy_model`).
 
 Conventions: networks of :mod:`numeric.networks` (depth L = number of affine layers, NTK or
 standard parameterisation, σ_b = 0), ReLU; norms as in :mod:`derivations.lazy`.
@@ -271,7 +272,7 @@ def _record_loss_curves(ctx) -> None:
 
 _TOY_CHECK = NumericCheck(
     "root-finding-on-the-toy-model",
-    "The seed's one-weight model in numpy: the minimiser of the alpha-scaled loss by Brent's "
+    "The blog's one-weight model in numpy: the minimiser of the alpha-scaled loss by Brent's "
     "method (offset from w0 kept exact) against the statement's expansion to (ybar/alpha)^3, "
     "and kappa_alpha of the scaled model alpha*f with its derivatives from values on a circle "
     "(Cauchy's formula), for alpha in [1e6, 1e9]; deterministic, SE = rounding model",
@@ -502,7 +503,7 @@ def _linear_mutants():
 CLAIMS = (
     Claim("lazy.kappa_alpha", "The inverse relative scale of the alpha-scaled model: kappa_alpha = kappa_1/alpha",
           _SOURCE, lazy.KAPPA_ALPHA, lazy.derive_kappa_alpha, checks=(_ALPHA_CHECK,), mutants=_alpha_mutants()),
-    Claim("lazy.toy_model", "The seed's one-weight model: kappa_alpha, the minimiser's approach to w0, "
+    Claim("lazy.toy_model", "The blog's one-weight model: kappa_alpha, the minimiser's approach to w0, "
           "and the convergence of the true and linearised losses", "seed 001", lazy.TOY, lazy.derive_toy,
           checks=(_TOY_CHECK,), mutants=_toy_mutants(), uses=("lazy.kappa_alpha",)),
     Claim("lazy.kappa_width", "Width exponents of the Jacobian norm, the Hessian norm and kappa",

@@ -1,10 +1,12 @@
-"""Claims of the kernel-foundation family (seeds 000, 002): statements from
+"""Claims of the kernel-foundation family (EAI Math Reading Group, "Neural Tangent Kernels" slides, 2023; the notes "Neural Tangent Kernel" on functional gradient descent and RKHS, 2023): statements from
 :mod:`derivations.rkhs`, confirmed on the Gram matrices of the library's kernels
 (:mod:`numeric.kernels`, NTK parameterisation, depth L = number of affine layers).
 
-None of these checks samples: each comparison is a deterministic float64 computation
-whose standard error is a stated rounding (and, for quadrature duals, quadrature)
-error model, so a z-test against the statement is an exactness test.
+None of these checks samples: each comparison is a deterministic float64 computation,
+and the "SE" its z-test divides by is not a standard error but a stated rounding model
+(an operation count times eps, Higham, "Accuracy and Stability of Numerical
+Algorithms", 2002, ch. 3; for quadrature duals plus an estimated quadrature error), so a
+z-test against the statement is an exactness test at that model's precision.
 """
 from __future__ import annotations
 
@@ -294,7 +296,8 @@ def _psd_points(config, ctx) -> np.ndarray:
 
 
 def _with_se(ctx, label: str, value: float, se: float):
-    """A comparison of ``value`` with 0 whose SE is the rounding model ``se`` (at scale 1)."""
+    """A comparison of ``value`` with 0 whose tolerance (the z-test's SE) is the rounding model
+    ``se`` (at scale 1), not a standard error."""
     return ctx.compare(label, value, se, 0.0, samples=1, scale=1.0)
 
 
@@ -308,8 +311,10 @@ def _gram_psd_measure(statement, config, ctx):
     For each activation of the library (and the drawn abrelu(a, b)): the library's NNGP
     and NTK Grams at the drawn depth, and, for closed-form duals, the Grams of the
     statement's layer maps at every depth 1..L.  The estimate is min(lambda_min/lambda_max, 0)
-    (a one-sided test).  Its SE bounds the error |K^ - K|_2 of the computed Gram (Weyl:
-    lambda_min(K^) >= lambda_min(K) - |K^ - K|_2): the rounding model (N + n0 + 10 L) eps,
+    (a one-sided test).  Its tolerance, a rounding model and not a standard error, stands for
+    the error |K^ - K|_2 of the computed Gram (Weyl: lambda_min(K^) >= lambda_min(K) -
+    |K^ - K|_2): an operation count (N + n0 + 10 L) eps (an N-term sum, a length-n0 dot
+    product, about 10 operations per entry and layer of the recursion; Higham 2002, ch. 3),
     plus for quadrature duals the quadrature error, estimated as the distance to the same
     Gram at 1.5 x the order.  Per (source, kernel) the comparison with the most negative z
     (then the most negative ratio) is kept; every ratio is recorded per activation.
@@ -414,7 +419,8 @@ CLAIMS = (
               "most negative lambda_min/lambda_max over every activation (closed form and "
               "quadrature, plus a drawn abrelu), NNGP and NTK: the library at the drawn depth and "
               "the stated layer maps at every depth, on hypothesis-drawn point sets (duplicates "
-              "included); SE = rounding model + estimated quadrature error",
+              "included); tolerance = a rounding model (operation count x eps, not a standard "
+              "error) + estimated quadrature error",
               _psd_configs, _gram_psd_measure, per_example=4, explicit=_PSD_EDGES,
               examples=lambda budget: (2, 3, 10)[budget.level]),),
           mutants=_psd_mutants()),
