@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 
 from numeric.eigenmodes import train_modes
-from numeric.linear_dynamics import components, euler, least_squares_gd, step_factors
+import scipy.linalg
+
+from numeric.linear_dynamics import components, euler, least_squares_gd, linearised_flow, step_factors
 from numeric.networks import MLP
 from numeric.training import train_gd
 from numeric.width_sweep import train_widths
@@ -28,6 +30,28 @@ def test_step_factors_use_only_the_steps_before_stop():
     comps = np.array([[1.0], [0.5], [0.25], [7.0]])
     assert step_factors(comps, stop=3)[0] == pytest.approx(0.5)
     assert step_factors(comps)[0] != pytest.approx(0.5)
+
+
+def test_step_factors_use_only_the_steps_from_start():
+    comps = np.array([[7.0], [1.0], [0.5], [0.25]])
+    assert step_factors(comps, start=1)[0] == pytest.approx(0.5)
+    with pytest.raises(ValueError, match="start must lie in 0..stop - 2"):
+        step_factors(comps, stop=3, start=2)
+
+
+def test_linearised_flow_is_the_matrix_exponential_within_its_bound():
+    rng = np.random.default_rng(7)
+    J, u0, times = rng.standard_normal((3, 40)) / 6, rng.standard_normal(3), np.array([0.0, 0.7, 3.0])
+    u, bound = linearised_flow(J, u0, times)
+    expected = np.stack([scipy.linalg.expm(-t * J @ J.T) @ u0 for t in times])
+    assert np.all(np.abs(u - expected) <= bound + 1e-15) and bound.max() < 1e-6
+
+
+def test_linearised_flow_rejects_bad_input():
+    with pytest.raises(ValueError, match="times"):
+        linearised_flow(np.ones((2, 3)), np.ones(2), np.array([1.0, 0.5]))
+    with pytest.raises(ValueError, match="jacobian"):
+        linearised_flow(np.ones(3), np.ones(3), np.array([1.0]))
 
 
 @pytest.mark.parametrize("stop", [1, 5])

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from numeric.networks import MLP
-from numeric.training import train_gd
+from numeric.training import flow_derivative, train_gd
 
 
 def _problem(parameterization="ntk", widths=(3, 16, 16, 1), seed=0):
@@ -88,3 +88,22 @@ def test_bad_training_arguments_are_named(kwargs, match):
     args = dict(learning_rate=0.1, n_steps=10, y_train=y) | kwargs
     with pytest.raises(ValueError, match=match):
         train_gd(net, params, x, **args)
+
+
+def test_flow_derivative_of_the_outputs_is_minus_ntk_times_residual_from_values_alone():
+    """A smooth network (erf): the extrapolated difference meets -Theta_hat (f - y) within its own bound."""
+    rng = np.random.default_rng(3)
+    net = MLP([3, 32, 1], "erf", 2.0, 0.2)
+    params, x, y = net.init(rng), rng.standard_normal((4, 3)), rng.standard_normal(4)
+    residual = net.apply(params, x)[:, 0] - y
+    rate, bound = flow_derivative(net, params, x, residual[:, None], lambda p: net.apply(p, x)[..., 0])
+    expected = -net.empirical_ntk(params, x) @ residual
+    assert np.all(np.abs(rate - expected) <= bound) and np.all(bound < 1e-6 * np.abs(expected).max())
+
+
+def test_flow_derivative_names_a_zero_gradient_and_a_bad_displacement():
+    net, params, x, y, _ = _problem()
+    with pytest.raises(ValueError, match="zero gradient"):
+        flow_derivative(net, params, x, np.zeros((6, 1)), lambda p: net.apply(p, x))
+    with pytest.raises(ValueError, match="displacement"):
+        flow_derivative(net, params, x, np.ones((6, 1)), lambda p: net.apply(p, x), displacement=-1.0)

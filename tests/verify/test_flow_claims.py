@@ -18,7 +18,7 @@ from verify.checks import Context, predictor
 from verify.claim import NumericCheck
 from verify.claims import flow
 
-DESIGN_IDS = {"flow.function_space_ode", "flow.linear_solution", "flow.spectral_decay", "flow.gd_discrete",
+CLAIM_IDS = {"flow.function_space_ode", "flow.linear_solution", "flow.spectral_decay", "flow.gd_discrete",
               "flow.cost_decrease", "flow.kernel_regression_limit", "flow.gp_posterior_mean", "flow.min_norm",
               "flow.ntk_constant", "flow.lazy_weights", "flow.wide_net_follows_ode"}
 
@@ -40,9 +40,20 @@ def _spd(rng, size):
     return A @ A.T + size * np.eye(size)
 
 
-def test_every_design_id_is_a_claim_with_sources_and_three_mutants():
-    assert {c.id for c in flow.CLAIMS} == DESIGN_IDS
-    assert all(c.source and len(c.mutants) >= 3 for c in flow.CLAIMS)
+def test_every_claim_id_is_a_claim_with_sources_three_mutants_and_a_check():
+    assert {c.id for c in flow.CLAIMS} == CLAIM_IDS
+    assert all(c.source and len(c.mutants) >= 3 and c.checks for c in flow.CLAIMS)
+
+
+def test_every_network_check_uses_a_twice_differentiable_activation():
+    """The width exponents are derived for sigma with bounded sigma'' (Jacot et al. 2018, Thm 2)."""
+    assert flow.SMOOTH["activation"] in ("erf", "tanh") and not hasattr(flow, "RELU")
+
+
+def test_the_decay_windows_split_each_trajectory_in_two_halves():
+    (first_start, first_stop), (second_start, second_stop) = flow._windows(np.array([7, 3]))
+    assert first_start.tolist() == [0, 0] and first_stop.tolist() == [4, 2]
+    assert second_start.tolist() == [3, 1] and second_stop.tolist() == [7, 3]
 
 
 def test_euler_on_the_stated_ode_is_the_stated_gd_recursion():
@@ -116,12 +127,12 @@ def test_the_extrapolated_pattern_fits_one_over_n_and_refutes_nonfinite_values()
 
 
 def test_data_are_well_conditioned_or_rejected_by_name():
-    x, theta = flow._data(np.random.default_rng(6), 5, 5, flow.RELU, test=2)
+    x, theta = flow._data(np.random.default_rng(6), 5, 5, flow.SMOOTH, test=2)
     assert x.shape == (7, 5) and np.allclose(np.linalg.norm(x, axis=1), 1.0)
     lam = np.linalg.eigvalsh(theta[:5, :5])
     assert lam[-1] <= flow._MAX_CONDITION * lam[0]
     with pytest.raises(ValueError, match="points=40, dim=2"):
-        flow._data(np.random.default_rng(6), 40, 2, flow.RELU)
+        flow._data(np.random.default_rng(6), 40, 2, flow.SMOOTH)
 
 
 def test_simulations_are_computed_once_per_configuration():

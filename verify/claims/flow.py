@@ -10,7 +10,7 @@ parameterisation on inputs on the unit sphere, and compare with predictions lamb
 from the statements.  Limits in width use two patterns:
 
 * X_n -> X (a rate ratio -> 1): E[X_n] = X + b/n fitted over >= 3 widths by weighted least
-  squares over seeds, the intercept z-tested (DESIGN.md), kind "width";
+  squares over seeds, the intercept z-tested, kind "width";
 * X_n -> 0 (a kernel change, a gap): the fluctuation pattern of ``Context.width_limit``
   does not fit a quantity whose mean itself vanishes like n^r, so the log-log slope of the
   quantity itself is fitted (mean of log X over seeds per width, its standard error from
@@ -38,9 +38,10 @@ from derivations.core import Quantity, Relation
 from derivations.spectral import N, MatrixExp
 from numeric import jacot_fig1, kernels, montecarlo
 from numeric.eigenmodes import train_modes
-from numeric.linear_dynamics import euler, least_squares_gd, step_factors
+from numeric.linear_dynamics import euler, least_squares_gd, linearised_flow, step_factors
 from numeric.networks import MLP
 from numeric.stats import extrapolate, loglog_slope, nonzero_test
+from numeric.training import flow_derivative, train_gd
 from numeric.width_sweep import train_widths
 
 from .. import figdata
@@ -51,9 +52,8 @@ from ..results import Comparison
 __all__ = ["CLAIMS"]
 
 SMOOTH = {"activation": "erf", "weight_std": 3.0, "bias_std": 0.2}
-"""A twice-differentiable sigma with bounded sigma'' (Jacot et al.'s assumption) for the checks
-whose exponents are derived under it."""
-RELU = {"activation": "relu", "weight_std": 1.5, "bias_std": 0.2}
+"""A twice-differentiable sigma with bounded sigma'' (the assumption of Jacot et al. 2018, Thm 2, and
+Lee et al. 2019, Thm 2.1, under which the width exponents are derived) for every network check."""
 
 _LEVELS = {
     "decay": {"widths": ((1024, 2048, 4096), (1024, 2048, 4096), (2048, 4096, 8192)), "seeds": (3, 4, 8)},
@@ -194,6 +194,119 @@ def _sweeps(budget) -> int:
     return (3, 3, 2)[budget.level]
 
 
+# ------------------------------------------------------------------ trained networks, exactly
+_NETWORK = {"points": st.integers(3, 5), "dim": st.integers(3, 5), "width": st.sampled_from((32, 64, 128)),
+            "trained": st.integers(0, 20)}
+_FINITE = st.fixed_dictionaries(_NETWORK)
+_FINITE_TIME = st.fixed_dictionaries({**_NETWORK, "time": st.floats(0.2, 2.0)})
+
+
+def _trained(ctx):
+    """An erf network of the drawn width trained for the drawn number of GD steps (eta = 1/lambda_max of
+    its Theta_0) on Gaussian targets at points of the unit sphere: (net, params, x, targets)."""
+    rng = ctx.rng("data")
+    x = _sphere(rng, ctx.config["points"], ctx.config["dim"])
+    targets = rng.standard_normal(ctx.config["points"])
+    net = MLP([x.shape[1], ctx.config["width"], 1], **SMOOTH)
+    params = net.init(ctx.rng("init"))
+    eta = 1.0 / np.linalg.eigvalsh(net.empirical_ntk(params, x))[-1]
+    steps = ctx.config["trained"]
+    trained = train_gd(net, params, x, targets, learning_rate=eta, n_steps=steps, params_at=(steps,)).params[steps]
+    return net, trained, x, targets
+
+
+def _outputs(net, x):
+    return lambda params: net.apply(params, x)[..., 0]
+
+
+def _ode_check(statement, config, ctx):
+    """The outputs' velocity along the gradient flow, from output values only, against the stated
+    -H(y - ybar) with H from the stated kernel relation at the network's Jacobian."""
+    net, params, x, targets = _trained(ctx)
+    y = net.apply(params, x)[:, 0]
+    velocity, error = flow_derivative(net, params, x, (y - targets)[:, None], _outputs(net, x))
+    kernel = predictor(statement["kernel"], (F.J,))(net.jacobian(params, x))
+    predicted = predictor(statement["ode"], (F.H, F.Y, F.YBAR))(kernel, y[:, None], targets[:, None])[:, 0]
+    return (ctx.compare("||dy/dt measured - stated||", float(np.linalg.norm(velocity - predicted)),
+                        float(np.linalg.norm(error)), 0.0, samples=1, scale=float(np.linalg.norm(predicted))),)
+
+
+ODE_CHECK = NumericCheck(
+    "gradient-flow-velocity",
+    f"erf networks (L = 2, width 32-128, sigma_w = {SMOOTH['weight_std']}, sigma_b = {SMOOTH['bias_std']}) on "
+    "3-5 points of the unit sphere in dimension 3-5 with N(0, 1) targets, trained 0-20 GD steps (eta = "
+    "1/lambda_max(Theta_0)); the outputs' velocity dy/dt along theta' = -grad L measured from output values "
+    "alone (central differences along -grad L, Richardson-extrapolated; numeric.training.flow_derivative) "
+    "against the stated -H(y - ybar), H from the stated kernel relation at the backpropagated Jacobian J. "
+    "Deterministic: ||measured - stated|| is z-tested against 0 with the error bound of the extrapolated "
+    "difference (Richardson's estimate plus the rounding model max(n_l) eps |y| / h) as its standard error; "
+    "MDE relative to ||stated||",
+    lambda budget: _FINITE, _ode_check)
+
+
+def _solution_check(statement, config, ctx):
+    """The linearised network's residual under gradient flow in its parameters against the stated e^{-tH} u_0."""
+    net, params, x, targets = _trained(ctx)
+    jacobian = net.jacobian(params, x)
+    start = net.apply(params, x)[:, 0] - targets
+    kernel = jacobian @ jacobian.T
+    time = config["time"] / np.linalg.eigvalsh(kernel)[0]
+    measured, error = linearised_flow(jacobian, start, np.array([time]))
+    predicted = predictor(statement["solution"], (F.H, F.U0, F.t))(kernel, start[:, None], time)[:, 0]
+    return (ctx.compare("||u(t) measured - stated||", float(np.linalg.norm(measured[0] - predicted)),
+                        float(np.linalg.norm(error[0])), 0.0, samples=1, scale=float(np.linalg.norm(start))),)
+
+
+SOLUTION_CHECK = NumericCheck(
+    "linearised-network",
+    f"erf networks (L = 2, width 32-128, sigma_w = {SMOOTH['weight_std']}, sigma_b = {SMOOTH['bias_std']}) on "
+    "3-5 points of the unit sphere in dimension 3-5, trained 0-20 GD steps on N(0, 1) targets; the network "
+    "linearised there, u(w) = u_0 + J(w - w_0) (constant H = JJ^T), is integrated under gradient flow in "
+    "its P parameters (Dormand-Prince order 8, rtol 1e-10; numeric.linear_dynamics.linearised_flow) up to "
+    "t = 0.2-2 / lambda_min(H) and compared with the stated u(t) at H = JJ^T.  Deterministic: ||measured - "
+    "stated|| is z-tested against 0 with the difference from a run at rtol 1e-8 as its standard error (an "
+    "error bound); MDE relative to ||u_0||",
+    lambda budget: _FINITE_TIME, _solution_check)
+
+
+def _logistic(f, y):
+    """c(f, y) = log(1 + e^{-y f}) for labels y = +-1."""
+    return np.logaddexp(0.0, -y * f)
+
+
+def _logistic_derivative(f, y):
+    """d = dc/df = -y / (1 + e^{y f})."""
+    return -y * np.exp(-np.logaddexp(0.0, y * f))
+
+
+def _cost_check(statement, config, ctx):
+    """dC/dt of the logistic cost along the network's gradient flow on C, from cost values only, against
+    the stated rate with K the network's empirical NTK and d = dc/df."""
+    net, params, x, targets = _trained(ctx)
+    labels = np.sign(targets)
+    points = x.shape[0]
+    f = net.apply(params, x)[:, 0]
+    d = _logistic_derivative(f, labels)
+    rate, error = flow_derivative(net, params, x, (d / points)[:, None],
+                                  lambda p: np.mean(_logistic(net.apply(p, x)[..., 0], labels), axis=-1))
+    predicted = float(predictor(statement["rate"], (F.D, F.K, N))(d[:, None], net.empirical_ntk(params, x),
+                                                                 points)[0, 0])
+    return (ctx.compare("dC/dt", float(rate), float(error), predicted, samples=1, scale=abs(predicted)),)
+
+
+COST_CHECK = NumericCheck(
+    "network-cost-rate",
+    f"erf networks (L = 2, width 32-128, sigma_w = {SMOOTH['weight_std']}, sigma_b = {SMOOTH['bias_std']}) on "
+    "3-5 points of the unit sphere in dimension 3-5, trained 0-20 GD steps on N(0, 1) targets; the logistic "
+    "cost C = (1/N) sum_j log(1 + exp(-y_j f(x_j))) with labels y_j = sign of the targets; gradient flow on C "
+    "in parameters is kernel gradient descent with K the empirical NTK (Jacot et al. 2018, Sec. 3).  dC/dt "
+    "measured from cost values alone (central differences along -grad C, Richardson-extrapolated) against the "
+    "stated rate at d = dc/df and K = Theta_hat.  Deterministic: the error bound of the extrapolated "
+    "difference (Richardson's estimate plus the rounding model) is the standard error; MDE relative to "
+    "|stated rate|",
+    lambda budget: _FINITE, _cost_check)
+
+
 # ------------------------------------------------------------------ spectral decay
 def _decay_run(ctx):
     """Networks of three widths trained from u_0 = Q c, c = +-1, on the eigenbasis of their own Theta_0."""
@@ -210,18 +323,32 @@ def _decay_run(ctx):
     return eta, steps, runs
 
 
+def _windows(stop):
+    """Two windows of the fitted steps, [0, mid) and [mid, stop - 1) with mid = floor((stop - 1)/2): the first
+    and the second half of each mode's trajectory."""
+    mid = np.maximum((stop - 1) // 2, 1)
+    return ((np.zeros_like(stop), mid + 1), (mid, stop))
+
+
 def _decay_check(statement, config, ctx):
-    """Fitted per-mode rates against the stated rate -d/dt log(q_i^T u), per mode, over the widths."""
+    """Fitted per-mode rates over the first and the second half of each mode's trajectory against the
+    stated rate -d/dt log(q_i^T u) averaged over the same steps, per mode, over the widths."""
     eta, steps, runs = _simulated(ctx, "modes", _decay_run)
     rate = predictor(_derived("decay rate", F.decay_rate(statement)), (F.lam, F.t, F.c0))
     component = predictor(statement["component"], (F.lam, F.t, F.c0))
-    ratios = []
+    times = eta * np.arange(steps + 1)
+    ratios = {0: [], 1: []}
     for run in runs:
         stop = np.minimum(steps + 1, np.ceil(3.0 / (eta * run.eigenvalues)).astype(int) + 1)
-        fitted = (1.0 - step_factors(run.comps, stop)) / eta
-        ratios.append((fitted - rate(run.eigenvalues, 0.0, 1.0)) / run.eigenvalues)
+        stated = np.asarray(rate(run.eigenvalues[None], times[:, None, None], 1.0), dtype=float)
+        stated = np.broadcast_to(stated, (steps + 1,) + run.eigenvalues.shape)
+        k = np.arange(steps + 1)[:, None, None]
+        for half, (start, end) in enumerate(_windows(stop)):
+            fitted = (1.0 - step_factors(run.comps, end, start)) / eta
+            used = (k >= start) & (k + 1 < end)
+            mean = np.sum(np.where(used, stated, 0.0), axis=0) / np.sum(used, axis=0)
+            ratios[half].append((fitted - mean) / run.eigenvalues)
     widest = runs[-1]
-    times = eta * np.arange(steps + 1)
     curves = []
     for i, lam_i in enumerate(widest.eigenvalues[0]):
         start = widest.comps[0, 0, i]
@@ -232,9 +359,9 @@ def _decay_check(statement, config, ctx):
         f"Residual components in the eigenbasis of $\\hat\\Theta_0$ (width {_level(ctx, 'decay', 'widths')[-1]})",
         r"$t = \eta k$", r"$|q_i^\top u(t)|$", curves, logy=True))
     widths = _level(ctx, "decay", "widths")
-    return tuple(_extrapolated(ctx, f"mode {i + 1} of {config['points']}: (fitted rate - stated rate)/lambda_i",
-                               widths, [r[:, i] for r in ratios], 0.0)
-                 for i in range(config["points"]))
+    return tuple(_extrapolated(ctx, f"mode {i + 1} of {config['points']}, {which} half of its trajectory: "
+                                    "(fitted rate - stated rate)/lambda_i", widths, [r[:, i] for r in ratios[half]], 0.0)
+                 for i in range(config["points"]) for half, which in enumerate(("first", "second")))
 
 
 DECAY_CHECK = NumericCheck(
@@ -243,10 +370,11 @@ DECAY_CHECK = NumericCheck(
     "the unit sphere in dimension 3-5 (limiting Gram condition number <= 10), trained by "
     "full-batch GD with eta = 0.5/lambda_max(Theta^L) for ceil(3/(eta lambda_min)) steps (t = eta k) from a "
     "residual with components +-1 in the eigenbasis of each network's Theta_0; each mode's per-step "
-    "factor rho is fitted by least squares until its stated decay reaches e^-3, converted to a rate "
-    "(1 - rho)/eta (the Euler step of flow.gd_discrete) and compared with the stated rate "
-    "-d/dt log(q_i^T u) at lambda_i, extrapolated in 1/n over three widths",
-    lambda budget: _DATA, _decay_check, per_example=5, kind="width", examples=_one,
+    "factor rho is fitted by least squares over the first and over the second half of its trajectory up "
+    "to t = 3/lambda_i, each converted to a rate (1 - rho)/eta (the Euler step of flow.gd_discrete) and "
+    "compared with the stated rate -d/dt log(q_i^T u) averaged over the same steps (t = eta k), "
+    "extrapolated in 1/n over three widths",
+    lambda budget: _DATA, _decay_check, per_example=10, kind="width", examples=_one,
 )
 
 
@@ -305,7 +433,8 @@ BOUNDARY_CHECK = NumericCheck(
 def _sweep_run(ctx, activation: dict, seeds: str, *, decay: float, test_points: int = 0):
     """Training data, the limiting kernel, and networks trained at every width of the budget,
     for as many steps as the slowest mode of the limit needs to shrink by ``decay``; with test
-    points only the outputs at the first and last steps are recorded."""
+    points only the outputs at the first and last steps are recorded, and the empirical NTKs
+    only for the kernel sweep (the only one that reads them)."""
     rng = ctx.rng("data")
     points = ctx.config["points"]
     x, theta = _data(rng, points, points + ctx.config["extra_dim"], activation, test=test_points)
@@ -316,7 +445,7 @@ def _sweep_run(ctx, activation: dict, seeds: str, *, decay: float, test_points: 
     runs = train_widths(_level(ctx, "sweep", "widths"), depth=2, x_train=x[:points], start=start,
                         x_test=x[points:] if test_points else None, learning_rate=eta, n_steps=steps,
                         seeds=_level(ctx, "sweep", seeds), rng=ctx.rng("init"),
-                        record_every=steps if test_points else 1, record_ntk=not test_points,
+                        record_every=steps if test_points else 1, record_ntk=seeds == "kernel",
                         **activation)
     return {"x": x, "start": start, "theta": theta, "eta": eta, "steps": steps, "runs": runs}
 
@@ -378,15 +507,15 @@ def _record_fig1(ctx) -> None:
 
 def _weight_change_check(statement, config, ctx):
     """||theta_T - theta_0|| / ||theta_0|| against the stated exponent."""
-    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, RELU, "weights", decay=_SETTLED))
+    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, SMOOTH, "weights", decay=_SETTLED))
     return _vanishing(ctx, "||theta_T - theta_0|| / ||theta_0||", [r.width for r in sweep["runs"]],
                       [r.weight_change for r in sweep["runs"]], predict(statement, "relative_change", {}),
-                      r"relative weight change $\|\theta_T - \theta_0\| / \|\theta_0\|$ (ReLU, $L = 2$)")
+                      r"relative weight change $\|\theta_T - \theta_0\| / \|\theta_0\|$ (erf, $L = 2$)")
 
 
 def _ode_gap_check(statement, config, ctx):
     """The trained residual against the Euler path of the stated ODE with Theta^L, same eta and u_0."""
-    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, RELU, "gap", decay=_SETTLED))
+    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, SMOOTH, "gap", decay=_SETTLED))
     points = config["points"]
     rhs = predictor(statement["ode"], (W.THETA_INF, W.U))
     limit = sweep["theta"][:points, :points]
@@ -397,12 +526,12 @@ def _ode_gap_check(statement, config, ctx):
         gaps.append(gap / np.linalg.norm(sweep["start"]))
     return _vanishing(ctx, "max_k ||u_k - u_k^lin|| / ||u_0||", [r.width for r in sweep["runs"]], gaps,
                       predict(statement, "gap", {}),
-                      r"gap to the linear dynamics, $\max_k \|u_k - u^{lin}_k\| / \|u_0\|$ (ReLU, $L = 2$)")
+                      r"gap to the linear dynamics, $\max_k \|u_k - u^{lin}_k\| / \|u_0\|$ (erf, $L = 2$)")
 
 
 def _regression_check(statement, config, ctx):
     """Outputs at test points after convergence against the stated limit with Theta^L and each f_0."""
-    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, RELU, "test", decay=_CONVERGED_TRAINING,
+    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, SMOOTH, "test", decay=_CONVERGED_TRAINING,
                                                            test_points=config["test"]))
     points = config["points"]
     theta = sweep["theta"]
@@ -417,7 +546,7 @@ def _regression_check(statement, config, ctx):
         misses.append(np.sqrt(np.mean((final - predicted) ** 2, axis=-1)))
     return _vanishing(ctx, "rms_x |f_T(x) - f_inf(x)| on test points", [r.width for r in sweep["runs"]], misses,
                       predict(statement, "rate", {}),
-                      r"miss of kernel regression with $\Theta$, rms over test points (ReLU, $L = 2$)")
+                      r"miss of kernel regression with $\Theta$, rms over test points (erf, $L = 2$)")
 
 
 def _sweep_check(name: str, activation: dict, what: str, measure, per_example: int = 2,
@@ -434,16 +563,16 @@ KERNEL_CHANGE_CHECK = _sweep_check(
     "Theta^L (at t = 0 or t = T), their log-log slopes in n against the stated exponents; also records "
     "Jacot et al.'s Fig. 1 (ReLU, L = 4) at the budget's widths", _kernel_change_check, per_example=4)
 WEIGHT_CHANGE_CHECK = _sweep_check(
-    "weight-change", RELU,
+    "weight-change", SMOOTH,
     "the relative change of the whole parameter vector, its log-log slope in n against the stated exponent",
     _weight_change_check)
 ODE_GAP_CHECK = _sweep_check(
-    "linear-ode-gap", RELU,
+    "linear-ode-gap", SMOOTH,
     "the largest distance over the steps between the network's training residual and the forward-Euler "
     "path (same eta) of the stated ODE with Theta^L from the same u_0, relative to ||u_0||; its log-log "
     "slope in n against the stated exponent", _ode_gap_check)
 REGRESSION_CHECK = _sweep_check(
-    "test-points", RELU,
+    "test-points", SMOOTH,
     "outputs at 24-32 further points of the sphere after training against the stated limit with Theta^L "
     "and each network's own f_0; the log-log slope in n of the rms miss against the stated exponent",
     _regression_check, configs=st.fixed_dictionaries({"points": st.integers(6, 8), "test": st.integers(24, 32),
@@ -542,7 +671,8 @@ def _solution_mutants():
     return _mutants(F.LINEAR_SOLUTION,
                     ("growing", r"$e^{+tH}u_0$", "solution", MatrixExp(t * H) * u0),
                     ("factor-2", r"$e^{-2tH}u_0$", "solution", MatrixExp(-2 * t * H) * u0),
-                    ("seed-003-half", r"$e^{-tH/2}u_0$ (the $\frac12$ of seed 003, Remark 2)", "solution",
+                    ("half-rate", r"$e^{-tH/2}u_0$ (the $\frac12$ of the handwritten notes on the function-space "
+                     r"ODE, Remark 2)", "solution",
                      MatrixExp(-t * H / 2) * u0),
                     ("inverse-kernel", r"$e^{-tH^{-1}}u_0$", "solution", MatrixExp(-t * H.inv()) * u0))
 
@@ -553,7 +683,9 @@ def _decay_mutants():
                     ("inverse-rate", r"rate $1/\lambda_i$ in place of $\lambda_i$", "component",
                      sp.exp(-t / lam) * c0),
                     ("factor-2", r"rate $2\lambda_i$", "component", sp.exp(-2 * lam * t) * c0),
-                    ("growing", r"$e^{+\lambda_i t}$", "component", sp.exp(lam * t) * c0))
+                    ("growing", r"$e^{+\lambda_i t}$", "component", sp.exp(lam * t) * c0),
+                    ("hyperbolic", r"$c_0/(1 + \lambda_i t)$: the stated rate at $t = 0$, algebraic decay after",
+                     "component", c0 / (1 + lam * t)))
 
 
 def _gd_mutants():
@@ -584,7 +716,8 @@ def _regression_mutants():
                      f0x + tx * th * (ybar - f0X)),
                     ("growing", r"$e^{+t\Theta}$ in the trajectory", "trajectory",
                      f0x - tx * th.inv() * (sp.Identity(N) - MatrixExp(t * th)) * (f0X - ybar)),
-                    ("rate-0", "the miss does not shrink with width", "rate", sp.S.Zero))
+                    ("rate-0", "the miss does not shrink with width", "rate", sp.S.Zero),
+                    ("rate-1", r"exponent $-1$ in place of $-\frac12$", "rate", sp.S.NegativeOne))
 
 
 def _gp_mutants():
@@ -618,10 +751,10 @@ _HALF = sp.Rational(1, 2)
 CLAIMS = (
     Claim("flow.function_space_ode", "Gradient flow in parameters is kernel gradient flow in function space",
           "seeds 003, 001; Jacot et al. 2018, Sec. 3", F.FUNCTION_SPACE_ODE, F.derive_function_space_ode,
-          mutants=_ode_mutants()),
+          checks=(ODE_CHECK,), mutants=_ode_mutants()),
     Claim("flow.linear_solution", "Constant kernel: the training residual is u(t) = exp(-tH) u(0)",
           "seeds 001, 003; Jacot et al. 2018, Sec. 5", F.LINEAR_SOLUTION, F.derive_linear_solution,
-          mutants=_solution_mutants(), uses=("flow.function_space_ode",)),
+          checks=(SOLUTION_CHECK,), mutants=_solution_mutants(), uses=("flow.function_space_ode",)),
     Claim("flow.gd_discrete", "Discrete GD on the linearised model: u_{k+1} = (I - eta H) u_k, stable iff "
           "eta < 2/lambda_max", "seeds 001, 003; Lee et al. 2019", F.GD_DISCRETE, F.derive_gd_discrete,
           checks=(BOUNDARY_CHECK,), mutants=_gd_mutants(), uses=("flow.function_space_ode",)),
@@ -630,7 +763,7 @@ CLAIMS = (
           checks=(DECAY_CHECK,), mutants=_decay_mutants(), uses=("flow.linear_solution", "flow.gd_discrete")),
     Claim("flow.cost_decrease", "Kernel gradient descent decreases the cost: dC/dt = -||d||_K^2",
           "seed 000; Jacot et al. 2018, Sec. 3", F.COST_DECREASE, F.derive_cost_decrease,
-          mutants=_cost_mutants()),
+          checks=(COST_CHECK,), mutants=_cost_mutants()),
     Claim("flow.ntk_constant", "The empirical NTK stays constant in training as the width grows",
           "seeds 000, 004; Jacot et al. 2018, Thm 2 and Fig. 1; Dyer & Gur-Ari 2019", W.NTK_CONSTANT,
           W.derive_ntk_constant, checks=(KERNEL_CHANGE_CHECK,),
