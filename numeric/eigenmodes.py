@@ -6,8 +6,8 @@ empirical NTK at initialisation Theta_0 = Q diag(lambda) Q^T (ascending eigenval
 u = f(X) - y starts at u_0 = Q c with the given coefficients c (e.g. all +-1, so every
 mode is visible), runs full-batch GD (:func:`numeric.training.train_gd`, loss
 1/2 ||f(X) - y||^2, time t = eta k) and returns the components Q^T u_k at every step.
-In the kernel regime component i is multiplied by 1 - eta lambda_i per step (seed 003;
-Jacot et al. 2018, Sec. 5).
+In the kernel regime component i is multiplied by 1 - eta lambda_i per step (the
+handwritten notes on the function-space ODE; Jacot, Gabriel & Hongler 2018, Sec. 5).
 """
 from __future__ import annotations
 

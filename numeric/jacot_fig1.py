@@ -3,7 +3,7 @@ initialisation and after training, for two widths and several initialisations, b
 the limiting Theta^L.
 
 As the paper states it (Sec. 6.1 and the start of Sec. 6): depth L = 4 (three hidden
-layers of width n, DESIGN.md convention), ReLU, NTK parameterisation with sigma_w = 1 and
+layers of width n; depth counts the affine layers), ReLU, NTK parameterisation with sigma_w = 1 and
 beta = sigma_b = 0.1, x_0 = (1, 0) and x(gamma) = (cos gamma, sin gamma), widths n = 500
 and n = 10000, 10 independent initialisations, the kernel plotted at t = 0 and after 200
 steps of gradient descent with learning rate 1.0 on a least-squares cost, fitting

@@ -1,14 +1,15 @@
 """The same training run at several widths, many initialisations each: what lazy training measures.
 
 At each width n a stack of ``seeds`` networks ``MLP([n_0] + [n] * (depth - 1) + [1])``
-(NTK parameterisation, DESIGN.md conventions) is initialised from ``rng`` and trained by
+(NTK parameterisation, :mod:`numeric.networks`) is initialised from ``rng`` and trained by
 full-batch GD on 1/2 ||f(X) - y||^2 with step eta for K steps (t = eta K;
 :mod:`numeric.training`), every network from the same initial residual u_0 = f_0(X) - y
 (its targets are y = f_0(X) - u_0, so the spread over initialisations is that of the
 networks, not of ||u_0||).  Recorded per network: the training residual at every step,
 the outputs at test inputs before and after, the empirical NTK on the training inputs
 before and after, and the relative weight change ||theta_K - theta_0|| / ||theta_0||
-(seed 001; Jacot et al. 2018; Lee et al. 2019).
+(the blog post "Understanding the Neural Tangent Kernel" by Rajat V. D.; Jacot, Gabriel &
+Hongler 2018; Lee et al. 2019).
 """
 from __future__ import annotations
 
