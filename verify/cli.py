@@ -74,6 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     options.add_argument("--latex", metavar="DIR",
                          help="write DIR/derivations.tex and its figures: the checked derivations")
     options.add_argument("--pdf", action="store_true", help="with --latex, also compile DIR/derivations.pdf")
+    options.add_argument("--html", metavar="DIR",
+                         help="write DIR/index.html and its figures: the same derivations as a web page")
     commands.add_parser("all", parents=[options, where], help="verify every claim")
     run = commands.add_parser("run", parents=[options, where], help="verify the claims named")
     run.add_argument("ids", nargs="+", metavar="ID_OR_GLOB", help="claim ids or globs, e.g. 'dual.*'")
@@ -124,7 +126,7 @@ def _audit(args, claims, plan) -> int:
 def _verify(args, claims, plan, reporters) -> int:
     result = runner.run(claims, budget=args.budget, seed=args.seed, alpha=args.alpha,
                         mutants=args.mutants, executor=plan.executor, remake=plan.remake,
-                        reporter=Reporters(*reporters))
+                        reporter=Reporters(*reporters), mathml=bool(args.html))
     return result.exit_code
 
 
@@ -142,6 +144,9 @@ def _prepare(args):
     if args.latex:
         from .report.latex import LatexReporter
         reporters.append(LatexReporter(args.latex, pdf=args.pdf))
+    if args.html:
+        from .report.html import HtmlReporter
+        reporters.append(HtmlReporter(args.html))
     return lambda plan: _verify(args, claims, plan, reporters)
 
 

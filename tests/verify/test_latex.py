@@ -328,3 +328,30 @@ def test_the_pdf_compiles_cleanly_and_shows_every_claim(built):
     body = _pdf_text(out / "derivations.pdf")
     for claim in run["claims"]:
         assert claim["id"] in body, claim["id"]
+
+
+# --- no Python reprs or ASCII mathematics in what the reader sees -------------------
+
+_ASCII_MATH = re.compile(r"\b(?:Sigma|Theta|kappa|lambda|sigma|alpha|eta)_|_hat\b|\|\||\bE\[|\bsqrt\(|"
+                         r"\b\w+=\d|\(\d+, \d+, \d+|\bK~|\^\(")
+
+
+def _outside_math(tex: str) -> str:
+    """The text of ``tex`` outside ``$...$``, identifiers, URLs and the verbatim LaTeX source of counterexamples."""
+    tex = re.sub(r"\\texttt\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|\\url\{[^}]*\}", " ", tex)
+    return re.sub(r"(?<!\\)\$.*?(?<!\\)\$", " ", tex, flags=re.S)
+
+
+def test_labels_titles_and_configurations_are_typeset(built):
+    out, _, _ = built
+    tex = (out / "derivations.tex").read_text()
+    body = tex[tex.index(r"\begin{document}"):]
+    found = sorted(set(m.group() for m in _ASCII_MATH.finditer(_outside_math(body).replace(r"\_", "_"))))
+    assert not found, found
+
+
+def test_the_body_ends_before_the_appendix_and_cites_the_bibliography(built):
+    out, _, _ = built
+    tex = (out / "derivations.tex").read_text()
+    assert tex.index(r"\appendix") < tex.index(r"\begin{thebibliography}")
+    assert r"\cite" in tex and "seeds/" not in tex and not re.search(r"seeds? 00\d", tex)

@@ -53,14 +53,21 @@ def _literal(label: str) -> str:
     return str(label).replace("$", r"\$")
 
 
+_FORMATS = {".pdf": ("pdf", {"CreationDate": None}), ".svg": ("svg", {"Date": None})}
+
+
 def _save(draw: Callable[[Callable[[str], str]], Figure], path: str) -> None:
-    """Draw with mathtext labels; if mathtext cannot parse one, draw again with literal labels."""
-    with rc_context(_STYLE):
+    """Draw with mathtext labels (if mathtext cannot parse one, draw again with literal labels)
+    as PDF or SVG by the suffix of ``path``, with no date, so the same data give the same file."""
+    suffix = path[path.rfind("."):].lower()
+    if suffix not in _FORMATS:
+        raise ValueError(f"path={path!r}: accepted suffixes are {', '.join(_FORMATS)}")
+    kind, metadata = _FORMATS[suffix]
+    with rc_context({**_STYLE, "svg.hashsalt": "ntk-verify"}):
         try:
-            draw(str).savefig(path, format="pdf", metadata={"CreationDate": None}, bbox_inches="tight")
+            draw(str).savefig(path, format=kind, metadata=metadata, bbox_inches="tight")
         except ValueError:
-            draw(_literal).savefig(path, format="pdf", metadata={"CreationDate": None},
-                                   bbox_inches="tight")
+            draw(_literal).savefig(path, format=kind, metadata=metadata, bbox_inches="tight")
 
 
 def _wrap(label: str, width: int = 48) -> str:
@@ -184,7 +191,7 @@ KINDS = tuple(_DRAW)
 
 
 def render(spec: Mapping, path: str) -> None:
-    """Draw the recorded figure ``spec`` as a vector PDF at ``path``."""
+    """Draw the recorded figure ``spec`` at ``path`` (a vector PDF or SVG, by its suffix)."""
     kind = spec.get("figure")
     if kind not in _DRAW:
         raise ValueError(f"figure={kind!r}: accepted are {', '.join(KINDS)}")

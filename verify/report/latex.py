@@ -21,6 +21,7 @@ TeX Live's ``latex-recommended`` and ``latex-extra`` collections.
 from __future__ import annotations
 
 import datetime
+import math as _math
 import os
 import re
 import shutil
@@ -33,8 +34,11 @@ from typing import Iterable
 
 from numeric.stats import CONSISTENT
 
-from ..results import VERIFIED, CheckResult, ClaimResult, Comparison, RunResult
+from .. import bibliography
+from ..families import BUILT_IN
+from ..results import VERIFIED, CheckResult, ClaimResult, Comparison, RunResult, StepResult
 from . import figures
+from .notation import configuration, label
 from .texprint import (PREAMBLE_MACROS, display, escape, identifier, math, number, percent, seconds, text,
                        with_error, wrap)
 
@@ -43,21 +47,7 @@ __all__ = ["LatexReporter", "document", "draw_figures", "Drawn", "compile_pdf", 
 
 TEX, PDF, LOG = "derivations.tex", "derivations.pdf", "derivations.log"
 FIGURES = "derivations-figures"
-FAMILIES = {
-    "dual": "Dual activations",
-    "kernel": "Infinite-width kernels",
-    "flow": "Training dynamics",
-    "lazy": "Lazy training",
-    "rkhs": "Kernel foundations: reproducing kernels",
-    "features": "Kernel foundations: random features",
-}
-SEEDS = (
-    ("000", "reading-group slides: Neural Tangent Kernels, kernel methods 101"),
-    ("001", "blog post: Understanding the Neural Tangent Kernel (lazy training, the toy model)"),
-    ("002", "notes on functional gradient descent and reproducing kernel Hilbert spaces"),
-    ("003", "handwritten derivation of the function-space ODE"),
-    ("004", "summary of Jacot, Gabriel and Hongler (2018), Neural Tangent Kernel"),
-)
+FAMILIES = {prefix: title for prefix, (title, _, _) in BUILT_IN.items()}
 _RERUN = re.compile(r"Rerun to get|Rerun LaTeX|Label\(s\) may have changed|Table widths have changed")
 
 
@@ -125,6 +115,7 @@ PREAMBLE = r"""\documentclass[10pt,a4paper]{article}
 \usepackage{graphicx}
 \usepackage{array,booktabs,longtable}
 \usepackage{xcolor}
+\usepackage{url}
 \usepackage[hidelinks,bookmarksnumbered]{hyperref}
 \definecolor{ok}{HTML}{2E7D32}
 \definecolor{num}{HTML}{1565C0}
@@ -140,6 +131,9 @@ PREAMBLE = r"""\documentclass[10pt,a4paper]{article}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.5ex plus 0.3ex}
 \setcounter{tocdepth}{2}
+\usepackage{amsthm}
+\newtheorem{claimthm}{Claim}[section]
+\definecolor{cite}{HTML}{5D4037}
 % \heading{text}: a bold heading on its own line, kept with what follows.
 \newcommand{\heading}[1]{\par\medskip\noindent\textbf{#1}\par\nopagebreak}
 \raggedbottom
@@ -173,10 +167,13 @@ is the standard parameterisation.
 
 _READING = r"""
 \subsection*{How to read a verdict}
-A \textbf{step} of a derivation is @proved@ when SymPy reduced the difference of its sides
-to zero (or decided its sign); @checked-numerically@ when SymPy could not decide but a
-40-digit evaluation at 12 points of the domain, edges included, agreed (never reported as
-proved); @refuted@ with a counterexample; @unsupported@ when neither rung applied.
+A \textbf{step} of a derivation is @derived@ when SymPy computed one side from other objects and
+reduced the difference of its sides to zero (or decided its sign); @uses@ when it rests on the
+statement of another claim; @checked-numerically@ when SymPy could not decide but a 40-digit
+evaluation at 12 points of the domain, edges included, agreed (never reported as proved); @cited@
+when it is a fact SymPy does not establish, with its reference (never counted as proved, still
+compared where both sides can be evaluated); @refuted@ with a counterexample; @unsupported@ when
+neither rung applied.
 A \textbf{numeric comparison} measures the left-hand side on finite networks or samples and
 compares it with the statement's right-hand side evaluated from the same SymPy expression:
 $z = (\text{estimate} - \text{prediction})/\text{SE}$.  It is @refuted@ when $|z| > z^*$,
@@ -201,11 +198,17 @@ def _reading() -> str:
     """How to read a verdict, with the marks the document uses."""
     def marked(found):
         word = found.group(1)
-        return mutant_mark(word[7:]) if word.startswith("mutant:") else mark(word)
+        if word.startswith("mutant:"):
+            return mutant_mark(word[7:])
+        if word in ("derived", "uses", "cited"):
+            step = {"derived": "proved", "uses": "proved", "cited": "cited"}[word]
+            return step_mark(StepResult("", "", "=", "", "", step, "", "a.b" if word == "uses" else None), {})
+        return mark(word)
     return re.sub(r"@([a-z:-]+)@", marked, _READING)
 
 
-def _title(run: RunResult) -> str:
+def _run_table(run: RunResult) -> str:
+    """The run's parameters: date, budget, seed, the false-alarm rate and threshold, verdicts, versions."""
     counts: dict[str, int] = {}
     for claim in run.claims:
         counts[claim.status] = counts.get(claim.status, 0) + 1
@@ -224,17 +227,21 @@ def _title(run: RunResult) -> str:
     ]
     table = "\n".join(rf"{k} & {v} \\" for k, v in rows)
     return "\n".join([
+        r"{\small\begin{center}\begin{tabular}{>{\raggedleft\arraybackslash}p{0.3\linewidth}"
+        r">{\raggedright\arraybackslash}p{0.6\linewidth}}\toprule",
+        table, r"\bottomrule\end{tabular}\end{center}}"])
+
+
+def _title(run: RunResult) -> str:
+    return "\n".join([
         r"\title{ntk-verify\\[0.3ex] \large The checked derivations of Neural Tangent Kernel theory}",
         r"\author{generated by \texttt{python -m verify}}",
         rf"\date{{{escape(datetime.date.today().isoformat())}}}",
         r"\begin{document}", r"\maketitle", r"\thispagestyle{empty}",
-        r"{\small\begin{center}\begin{tabular}{>{\raggedleft\arraybackslash}p{0.3\linewidth}"
-        r">{\raggedright\arraybackslash}p{0.6\linewidth}}\toprule",
-        table, r"\bottomrule\end{tabular}\end{center}}",
-        _reading(), CONVENTIONS,
-        r"\subsection*{Sources}",
-        r"Seed documents (in \texttt{seeds/} beside the design notes): "
-        + "; ".join(f"{n}: {escape(what)}" for n, what in SEEDS) + ".",
+        "Each claim of the theory is stated as a theorem and derived step by step; every step carries "
+        "the mark of how it was checked, and every claim is then confronted with finite networks or "
+        "samples.  The run's parameters, every comparison and every mutant are in the appendices.",
+        _run_table(run), _reading(), CONVENTIONS,
         r"\clearpage", r"\tableofcontents", r"\clearpage",
     ])
 
@@ -242,80 +249,6 @@ def _title(run: RunResult) -> str:
 def _z(z: float) -> str:
     """A z-score to two decimals (large ones in powers of ten)."""
     return f"${z:.2f}$" if abs(z) < 1000 else number(z, 2)
-
-
-def _step_counts(claim: ClaimResult) -> str:
-    proved = sum(s.status == "proved" for s in claim.steps)
-    numeric = sum(s.status == "checked-numerically" for s in claim.steps)
-    return f"{proved}+{numeric}/{len(claim.steps)}"
-
-
-def _summary(run: RunResult, labels: dict[str, str]) -> str:
-    rows = []
-    for claim in run.claims:
-        z, mde = claim.max_abs_z, claim.max_mde
-        mutants = (f"{len(claim.mutants) - len(claim.surviving_mutants)}/{len(claim.mutants)}"
-                   if claim.mutants else "--")
-        rows.append([_link(claim.id, labels), text(claim.title), mark(claim.status), _step_counts(claim),
-                     _z(z) if z is not None else "--", percent(mde), mutants,
-                     seconds(claim.seconds)])
-    spec = (("l", 0.23), ("l", 0.29), ("l", 0.15), ("c", 0.08), ("r", 0.06), ("r", 0.06), ("c", 0.08),
-            ("r", 0.05))
-    head = ["claim", "title", "verdict", r"steps p+n/all", r"max $|z|$", "max MDE", "mutants", "s"]
-    return "\n".join([
-        r"\section{Summary}",
-        "Every claim of the run with its verdict.  Steps: proved + checked numerically / all; "
-        r"max $|z|$ and max MDE over its comparisons of equality; mutants refuted / run; seconds.",
-        _table(spec, head, rows)])
-
-
-def _verdict_of(run: RunResult, claim: ClaimResult, used: str) -> str:
-    """The verdict of a claim that ``claim`` uses: its result in this run, else as recorded."""
-    final = next((c.status for c in run.claims if c.id == used), None)
-    return final or dict(claim.dependencies).get(used, "not run")
-
-
-def _dependencies(run: RunResult, labels: dict[str, str], graph: str | None) -> str:
-    used_by: dict[str, list[str]] = {}
-    for claim in run.claims:
-        for uid in claim.uses:
-            used_by.setdefault(uid, []).append(claim.id)
-    rows = []
-    for claim in run.claims:
-        uses = ", ".join(f"{_link(uid, labels)} {mark(_verdict_of(run, claim, uid))}" for uid in claim.uses)
-        rows.append([_link(claim.id, labels), mark(claim.status), uses or "--",
-                     ", ".join(_link(u, labels) for u in used_by.get(claim.id, ())) or "--"])
-    parts = [r"\section{Dependencies}",
-             "Which claim uses which: a claim's derivation may rely on another claim; a claim that "
-             "uses a claim that is not verified says so.  Colours are verdicts."]
-    if graph:
-        parts.append(r"\par\begin{center}\includegraphics[width=\linewidth,height=0.8\textheight,"
-                     rf"keepaspectratio]{{{graph}}}\end{{center}}"
-                     r"{\footnotesize Arrows point from a claim to the claims that use it; layers, "
-                     r"from the top, are how deep a claim builds on others; box colours are verdicts "
-                     r"(green verified, red refuted, orange inconclusive, purple error).  Claims that "
-                     r"neither use nor are used by another are only in the table.}")
-    parts.append(_table((("l", 0.26), ("l", 0.15), ("l", 0.34), ("l", 0.25)),
-                        ["claim", "verdict", "uses", "used by"], rows))
-    return "\n".join(parts)
-
-
-def _config(comparison: Comparison) -> str:
-    def show(value):
-        if isinstance(value, float):
-            return f"{value:.4g}"
-        if isinstance(value, (tuple, list)):
-            return "(" + ", ".join(show(v) for v in value) + ")"
-        return str(value)
-    return escape(", ".join(f"{k}={show(v)}" for k, v in comparison.config), breakable=True)
-
-
-def _evidence_row(c: Comparison, threshold: bool) -> list[str]:
-    t = c.test
-    prediction = r"$\neq 0$" if t.kind == "nonzero" else number(t.prediction)
-    z = _z(t.z) + (f" / {_z(t.threshold)}" if threshold else "")
-    return [escape(c.label, breakable=True), _config(c), with_error(t.estimate, t.se), prediction, z,
-            f"{percent(t.mde)} / {percent(t.target)}", escape(c.samples), mark(t.status)]
 
 
 def _figure(figure: "Drawn", where: str, size: str) -> str:
@@ -369,22 +302,157 @@ class Drawn:
     problem: str | None = None
 
 
-def _check(check: CheckResult, claim_id: str, drawn: list[Drawn]) -> str:
-    parts = [rf"\heading{{Check {identifier(check.name)}\quad {mark(check.status)}}}",
-             text(check.description) + f" ({check.examples} configurations run.)"]
-    if check.counterexample:
-        parts.append(r"\alarm{bad}{counterexample} " + escape(check.counterexample, breakable=True))
-    if check.comparisons:
-        spec = (("l", 0.14), ("l", 0.17), ("r", 0.16), ("r", 0.09), ("r", 0.09), ("r", 0.11), ("r", 0.08),
-                ("l", 0.16))
-        thresholds = {c.test.threshold for c in check.comparisons}
-        z = f"$z$ ($z^* = {thresholds.pop():.3f}$)" if len(thresholds) == 1 else "$z$ / $z^*$"
-        head = ["comparison", "configuration", r"estimate $\pm$ SE", "prediction", z,
-                "MDE / target", "samples", "verdict"]
-        parts.append(_table(spec, head, (_evidence_row(c, bool(thresholds)) for c in check.comparisons)))
-    if drawn:
-        parts.append(_figures(drawn, f"claim {identifier(claim_id)}, check {identifier(check.name)}"))
-    return "\n".join(parts)
+_STEP_MARKS = {"proved": ("ok", r"$\checkmark$\,derived"), "checked-numerically": ("num", r"$\approx$\,checked numerically"),
+               "cited": ("cite", r"$\dagger$\,cited")}
+
+
+def step_mark(step: StepResult, labels: dict[str, str]) -> str:
+    """How a step was checked: derived, uses claim (with its link), checked numerically, cited, or an alarm."""
+    if step.status == "proved" and step.uses:
+        return rf"\textcolor{{ok}}{{$\checkmark$\,uses claim}} {_link(step.uses, labels)}"
+    if step.status in _STEP_MARKS:
+        colour, word = _STEP_MARKS[step.status]
+        return rf"\textcolor{{{colour}}}{{{word}}}"
+    return mark(step.status)
+
+
+def _step_counts(claim: ClaimResult) -> str:
+    """derived / checked numerically / cited steps, out of all."""
+    counts = [sum(s.status == k for s in claim.steps) for k in ("proved", "checked-numerically", "cited")]
+    return "/".join(map(str, counts)) + f" of {len(claim.steps)}"
+
+
+def _summary(run: RunResult, labels: dict[str, str]) -> str:
+    rows = []
+    for claim in run.claims:
+        z, mde = claim.max_abs_z, claim.max_mde
+        mutants = (f"{len(claim.mutants) - len(claim.surviving_mutants)}/{len(claim.mutants)}"
+                   if claim.mutants else "--")
+        rows.append([_link(claim.id, labels), text(label(claim.title)), mark(claim.status), _step_counts(claim),
+                     _z(z) if z is not None else "--", percent(mde), mutants])
+    spec = (("l", 0.23), ("l", 0.34), ("l", 0.14), ("c", 0.08), ("r", 0.07), ("r", 0.06), ("c", 0.08))
+    head = ["claim", "title", "verdict", "steps d/n/c", r"max $|z|$", "max MDE", "mutants"]
+    return "\n".join([
+        r"\section*{Summary}\addcontentsline{toc}{section}{Summary}",
+        "Every claim of the run with its verdict.  Steps: derived / checked numerically / cited, of all; "
+        r"max $|z|$ and max MDE over its comparisons of equality; mutants refuted / run.",
+        _table(spec, head, rows)])
+
+
+def _verdict_of(run: RunResult, claim: ClaimResult, used: str) -> str:
+    """The verdict of a claim that ``claim`` uses: its result in this run, else as recorded."""
+    final = next((c.status for c in run.claims if c.id == used), None)
+    return final or dict(claim.dependencies).get(used, "not run")
+
+
+def _graph(graph: str | None) -> str:
+    if not graph:
+        return ""
+    return "\n".join([
+        r"\section*{How the claims depend on each other}\addcontentsline{toc}{section}{Dependencies}",
+        r"\begin{center}\includegraphics[width=\linewidth,height=0.75\textheight,"
+        rf"keepaspectratio]{{{graph}}}\end{{center}}",
+        r"{\footnotesize Arrows point from a claim to the claims that use it; layers, from the top, are how "
+        r"deep a claim builds on others; box colours are verdicts (green verified, red refuted, orange "
+        r"inconclusive, purple error).  Claims that neither use nor are used by another are in the table of "
+        r"Appendix~\ref{app:dependencies}.}"])
+
+
+def _dependency_table(run: RunResult, labels: dict[str, str]) -> str:
+    used_by: dict[str, list[str]] = {}
+    for claim in run.claims:
+        for uid in claim.uses:
+            used_by.setdefault(uid, []).append(claim.id)
+    rows = []
+    for claim in run.claims:
+        uses = ", ".join(f"{_link(uid, labels)} {mark(_verdict_of(run, claim, uid))}" for uid in claim.uses)
+        rows.append([_link(claim.id, labels), mark(claim.status), uses or "--",
+                     ", ".join(_link(u, labels) for u in used_by.get(claim.id, ())) or "--"])
+    return "\n".join([r"\section{Dependencies}\label{app:dependencies}",
+                      _table((("l", 0.26), ("l", 0.15), ("l", 0.34), ("l", 0.25)),
+                             ["claim", "verdict", "uses", "used by"], rows)])
+
+
+class _Citations:
+    """The bibliography entries the document cites, numbered in order of first citation."""
+
+    def __init__(self):
+        self.used: dict[str, bibliography.Entry] = {}
+
+    def cite(self, source: str) -> str:
+        """``source`` as citations: ``\\cite[note]{key}`` for what resolves, the rest as text."""
+        shown = []
+        for citation in bibliography.resolve(source):
+            if citation.entry is None:
+                shown.append(text(citation.note))
+                continue
+            self.used.setdefault(citation.entry.key, citation.entry)
+            note = f"[{text(citation.note)}]" if citation.note else ""
+            shown.append(rf"{escape(citation.entry.short or citation.entry.authors)}~\cite{note}{{{citation.entry.key}}}")
+        return "; ".join(shown)
+
+    def bibliography(self) -> str:
+        if not self.used:
+            return ""
+        items = []
+        for entry in self.used.values():
+            link = rf" \url{{{entry.link}}}" if entry.link else ""
+            items.append(rf"\bibitem{{{entry.key}}} {escape(entry.authors)}. \emph{{{escape(entry.title)}}}. "
+                         rf"{text(entry.venue)}, {entry.year}.{link}")
+        return "\n".join([r"\begin{thebibliography}{99}\small", *items, r"\end{thebibliography}"])
+
+
+_FIGURES_IN_BODY = 2
+_FITTED_IN_BODY = 3
+
+
+def _fitted(check: CheckResult) -> list[Comparison]:
+    """The comparisons the body shows: those furthest from their prediction, at most a few."""
+    ranked = sorted(check.comparisons, key=lambda c: -abs(c.test.z) if _math.isfinite(c.test.z) else 0.0)
+    return ranked[:_FITTED_IN_BODY]
+
+
+def _evidence(claim: ClaimResult, labels: dict[str, str]) -> str:
+    """What was measured, on what, the numbers furthest from their prediction, the verdict: a few lines
+    per check."""
+    if not claim.checks:
+        return r"\textit{Evidence.} No numeric check: the claim is established by its derivation.\par"
+    items = []
+    for check in claim.checks:
+        z = [abs(c.test.z) for c in check.comparisons if c.test.kind == "equal" and _math.isfinite(c.test.z)]
+        thresholds = sorted({c.test.threshold for c in check.comparisons})
+        summary = f"{check.examples} configurations, {len(check.comparisons)} comparisons"
+        if z:
+            summary += rf"; max $|z| = {max(z):.2f}$" + (rf" ($z^* = {thresholds[0]:.2f}$)" if thresholds else "")
+        lines = [rf"\item {identifier(check.name)} {mark(check.status)}: {text(label(check.description))} "
+                 rf"({summary})."]
+        for c in _fitted(check):
+            t = c.test
+            prediction = r"$\neq 0$" if t.kind == "nonzero" else number(t.prediction)
+            lines.append(rf"\\ {{\small {text(label(c.label))}: {with_error(t.estimate, t.se)} against "
+                         rf"{prediction}, $z = {t.z:.2f}$ {mark(t.status)}}}"
+                         if _math.isfinite(t.z) else
+                         rf"\\ {{\small {text(label(c.label))}: {with_error(t.estimate, t.se)} against "
+                         rf"{prediction} {mark(t.status)}}}")
+        if check.counterexample:
+            lines.append(r"\\ \alarm{bad}{counterexample} " + escape(check.counterexample, breakable=True))
+        items.append("".join(lines))
+    return "\n".join([r"\textit{Evidence} (every comparison in Appendix~\ref{ev:" + labels[claim.id] + "}):",
+                      r"\begin{itemize}\setlength{\itemsep}{1pt}", *items, r"\end{itemize}"])
+
+
+def _mutant_line(claim: ClaimResult, run: RunResult) -> str:
+    if not claim.mutants:
+        return (r"\textit{Mutants.} \alarm{bad}{none declared}: nothing shows that the checks can fail.\par"
+                if run.mutants else "")
+    refuted = len(claim.mutants) - len(claim.surviving_mutants)
+    layers = {layer: sum(layer in m.refuted_by for m in claim.mutants)
+              for layer in dict.fromkeys(x for m in claim.mutants for x in m.refuted_by)}
+    by = ", ".join(f"{n} by the {escape(layer)} layer" for layer, n in layers.items())
+    survivors = ", ".join(identifier(m) for m in claim.surviving_mutants)
+    return (rf"\textit{{Mutants.}} {refuted} of {len(claim.mutants)} wrong statements refuted"
+            + (f" ({by})" if by else "") + (rf"; \alarm{{bad}}{{not refuted}} {survivors}" if survivors else "")
+            + r" (Appendix~\ref{app:mutants}).\par")
 
 
 def _problems(run: RunResult, claim: ClaimResult) -> list[str]:
@@ -392,7 +460,7 @@ def _problems(run: RunResult, claim: ClaimResult) -> list[str]:
     if claim.error:
         found.append("error: " + escape(claim.error, breakable=True))
     found += [f"step {k} is {mark(s.status)}" for k, s in enumerate(claim.steps, 1)
-              if s.status not in ("proved", "checked-numerically")]
+              if s.status not in ("proved", "checked-numerically", "cited")]
     found += [f"check {identifier(c.name)} is {mark(c.status)}" for c in claim.checks if c.status != CONSISTENT]
     found += [f"uses {identifier(u)}, which is {mark(s)}" for u, s in
               ((u, _verdict_of(run, claim, u)) for u in claim.uses) if s not in (VERIFIED, "not run")]
@@ -405,22 +473,12 @@ def _domain(description: str) -> str:
     return text(description) if "$" in description else "$" + math(description) + "$"
 
 
-def _claim(run: RunResult, claim: ClaimResult, labels: dict[str, str],
-           drawn: dict[int, list[Drawn]]) -> str:
-    """A claim's subsection: verdict, statement, derivation, evidence, mutants."""
-    parts = [rf"\subsection{{\texorpdfstring{{{identifier(claim.id)}}}{{{escape(claim.id)}}}}}"
-             rf"\label{{{labels[claim.id]}}}",
-             rf"{{\large {text(claim.title)}}}\par",
-             rf"Verdict: {mark(claim.status)}.\quad Source: {text(claim.source)}.\quad "
-             rf"Time: {seconds(claim.seconds)}~s."]
-    problems = _problems(run, claim)
-    if problems:
-        parts.append(r"\par\noindent\fcolorbox{bad}{bad!5}{\parbox{\dimexpr\linewidth-2\fboxsep-2\fboxrule}"
-                     r"{\textbf{\textcolor{bad}{Not verified:}} " + "; ".join(problems) + "}}\\par")
-    parts.append(r"\heading{Statement}")
+def _statement(run: RunResult, claim: ClaimResult, labels: dict[str, str], cites: "_Citations") -> str:
+    """The statement as a theorem: its relations, assumptions, domain and the claims it uses."""
+    parts = [rf"\begin{{claimthm}}[{identifier(claim.id)}]"]
     for name, lhs, rhs in claim.statement:
         if len(claim.statement) > 1:
-            parts.append(rf"\par Relation {identifier(name)}:")
+            parts.append(rf"\par\textit{{{text(label(name.replace('_', ' ')))}}}:")
         parts.append(display(lhs, "=", rhs))
     if claim.assumptions:
         parts.append(r"\textit{Assumptions:} " + text(claim.assumptions) + r"\par")
@@ -429,50 +487,121 @@ def _claim(run: RunResult, claim: ClaimResult, labels: dict[str, str],
     if claim.uses:
         parts.append(r"\textit{Uses:} " + ", ".join(
             f"{_link(u, labels)} ({mark(_verdict_of(run, claim, u))})" for u in claim.uses) + r"\par")
-    parts.append(r"\heading{Derivation}")
-    if claim.steps:
-        parts.append(r"\begin{enumerate}")
-        for step in claim.steps:
-            how = escape(step.how) + (f", using {_link(step.uses, labels)}" if step.uses else "")
-            parts.append(rf"\item {mark(step.status)}\quad {text(step.text)}\par"
-                         rf"{{\footnotesize\textcolor{{idle}}{{justification: {how}; "
-                         rf"method: {escape(step.method, breakable=True)}}}}}")
-            parts.append(display(step.lhs, step.op, step.rhs))
-            if step.counterexample:
-                parts.append(r"\alarm{bad}{counterexample} " + escape(
-                    ", ".join(f"{k} = {v}" for k, v in step.counterexample), breakable=True) + r"\par")
-        parts.append(r"\end{enumerate}")
-    else:
-        parts.append("No derivation steps were recorded.")
-    if claim.conclusion:
-        parts.append(r"\textit{Conclusion:} " + text(claim.conclusion) + r"\par")
-    parts.append(r"\heading{Numeric evidence}")
-    if claim.checks:
-        parts += [_check(check, claim.id, drawn.get(k, [])) for k, check in enumerate(claim.checks)]
-    else:
-        parts.append("This claim has no numeric check: it is established by its derivation.")
-    parts.append(r"\heading{Mutants}")
-    if claim.mutants:
-        rows = [[identifier(m.name), text(m.description), mutant_mark(m.status),
-                 escape(", ".join(m.refuted_by)) or "--", seconds(m.seconds)] for m in claim.mutants]
-        parts.append(_table((("l", 0.24), ("l", 0.40), ("l", 0.15), ("l", 0.13), ("r", 0.08)),
-                            ["mutant", "what is wrong", "verdict", "refuted by", "s"], rows))
-        for m in claim.mutants:
-            if m.error:
-                parts.append(rf"Mutant {identifier(m.name)}: " + escape(m.error, breakable=True) + r"\par")
-    elif run.mutants:
-        parts.append(r"\alarm{bad}{none declared}: nothing shows that the checks of this claim can fail.")
-    else:
-        parts.append(r"Not run in this run (\texttt{--mutants} runs them).")
+    parts.append(r"\end{claimthm}")
     return "\n".join(parts)
 
 
-def _families(run: RunResult) -> list[tuple[str, list[int]]]:
-    """The families in order of first appearance, each with its claims' indices in the run."""
+def _proof(claim: ClaimResult, labels: dict[str, str], cites: "_Citations") -> str:
+    """The derivation as a proof: one item per step with its mark, its sentence and its relation."""
+    if not claim.steps:
+        return r"\textit{No derivation steps were recorded.}\par"
+    parts = [r"\begin{proof}[Derivation]", r"\begin{enumerate}\setlength{\itemsep}{2pt}"]
+    for step in claim.steps:
+        reference = getattr(step, "cite", None) or getattr(step, "reference", None)
+        cited = f" ({cites.cite(reference)})" if reference else ""
+        parts.append(rf"\item {step_mark(step, labels)}\quad {text(step.text)}{cited}")
+        parts.append(display(step.lhs, step.op, step.rhs))
+        if step.counterexample:
+            parts.append(r"\alarm{bad}{counterexample} " + escape(
+                ", ".join(f"{k} = {v}" for k, v in step.counterexample), breakable=True) + r"\par")
+    parts.append(r"\end{enumerate}")
+    if claim.conclusion:
+        parts.append(text(claim.conclusion))
+    parts.append(r"\end{proof}")
+    return "\n".join(parts)
+
+
+def _claim(run: RunResult, claim: ClaimResult, labels: dict[str, str], drawn: list[Drawn],
+           cites: "_Citations") -> str:
+    """A claim in the body: title, verdict and sources; the statement as a theorem; the derivation as a
+    proof; the evidence in a few lines, at most two figures; the mutants in one line."""
+    title = text(label(claim.title))
+    parts = [rf"\subsection{{\texorpdfstring{{{title}}}{{{escape(claim.id)}}}}}\label{{{labels[claim.id]}}}",
+             rf"{identifier(claim.id)}\quad {mark(claim.status)}"
+             + (rf"\quad {{\small Sources: {cites.cite(claim.source)}.}}" if claim.source else "") + r"\par"]
+    problems = _problems(run, claim)
+    if problems:
+        parts.append(r"\par\noindent\fcolorbox{bad}{bad!5}{\parbox{\dimexpr\linewidth-2\fboxsep-2\fboxrule}"
+                     r"{\textbf{\textcolor{bad}{Not verified:}} " + "; ".join(problems) + "}}\\par")
+    parts += [_statement(run, claim, labels, cites), _proof(claim, labels, cites), _evidence(claim, labels)]
+    if drawn[:_FIGURES_IN_BODY]:
+        parts.append(_figures(drawn[:_FIGURES_IN_BODY], f"claim {identifier(claim.id)}"))
+    parts.append(_mutant_line(claim, run))
+    return "\n".join(p for p in parts if p)
+
+
+def _config(comparison: Comparison) -> str:
+    return text(configuration(comparison.config))
+
+
+def _evidence_row(c: Comparison, threshold: bool) -> list[str]:
+    t = c.test
+    prediction = r"$\neq 0$" if t.kind == "nonzero" else number(t.prediction)
+    z = _z(t.z) + (f" / {_z(t.threshold)}" if threshold else "")
+    return [text(label(c.label)), _config(c), with_error(t.estimate, t.se), prediction, z,
+            f"{percent(t.mde)} / {percent(t.target)}", escape(c.samples), mark(t.status)]
+
+
+def _appendix_claim(claim: ClaimResult, labels: dict[str, str], drawn: list[Drawn]) -> str:
+    """Every comparison of a claim in compact tables, its steps' methods, and the figures the body left out."""
+    parts = [rf"\subsection{{\texorpdfstring{{{identifier(claim.id)}}}{{{escape(claim.id)}}}}}"
+             rf"\label{{ev:{labels[claim.id]}}}",
+             rf"Verdict {mark(claim.status)}; time {seconds(claim.seconds)}~s; body: "
+             rf"Section~\ref{{{labels[claim.id]}}}.\par"]
+    if claim.steps:
+        rows = [[str(k), step_mark(s, labels), escape(s.how), escape(s.method, breakable=True)]
+                for k, s in enumerate(claim.steps, 1)]
+        parts.append(_table((("r", 0.05), ("l", 0.30), ("l", 0.17), ("l", 0.48)),
+                            ["step", "mark", "justification", "how the engine checked it"], rows))
+    for check in claim.checks:
+        parts.append(rf"\heading{{Check {identifier(check.name)}\quad {mark(check.status)}}}"
+                     + text(label(check.description)) + f" ({check.examples} configurations run.)")
+        if check.comparisons:
+            spec = (("l", 0.18), ("l", 0.20), ("r", 0.17), ("r", 0.09), ("r", 0.08), ("r", 0.10), ("r", 0.07),
+                    ("l", 0.11))
+            thresholds = {c.test.threshold for c in check.comparisons}
+            z = f"$z$ ($z^* = {thresholds.pop():.2f}$)" if len(thresholds) == 1 else "$z$ / $z^*$"
+            head = ["comparison", "configuration", r"estimate $\pm$ SE", "prediction", z, "MDE / target",
+                    "samples", "verdict"]
+            parts.append(_table(spec, head, (_evidence_row(c, bool(thresholds)) for c in check.comparisons)))
+    rest = drawn[_FIGURES_IN_BODY:]
+    if rest:
+        parts.append(_figures(rest, f"claim {identifier(claim.id)}"))
+    return "\n".join(parts)
+
+
+def _mutants_table(run: RunResult, labels: dict[str, str]) -> str:
+    parts = [r"\section{Mutants}\label{app:mutants}"]
+    rows = [[_link(c.id, labels), identifier(m.name), text(label(m.description)), mutant_mark(m.status),
+             escape(", ".join(m.refuted_by)) or "--"] for c in run.claims for m in c.mutants]
+    if rows:
+        parts.append("Every wrong version of a statement the run tried, and the layers (each run on its own) "
+                     "that refuted it.")
+        parts.append(_table((("l", 0.22), ("l", 0.18), ("l", 0.36), ("l", 0.12), ("l", 0.12)),
+                            ["claim", "mutant", "what is wrong", "verdict", "refuted by"], rows))
+        errors = [rf"{identifier(c.id)}, mutant {identifier(m.name)}: {escape(m.error, breakable=True)}\par"
+                  for c in run.claims for m in c.mutants if m.error]
+        parts += errors
+    else:
+        parts.append(r"Mutants were not run (\texttt{--mutants} runs them).")
+    return "\n".join(parts)
+
+
+def _parameters(run: RunResult) -> str:
+    return "\n".join([r"\section{The run}\label{app:run}", _run_table(run), _reading(), CONVENTIONS])
+
+
+def _families(run: RunResult) -> list[tuple[str, str, str, list[int]]]:
+    """The families in order of first appearance: title, introduction, sources and their claims' indices."""
+    declared = {prefix: (title, intro, sources) for prefix, title, intro, sources in run.families}
     found: dict[str, list[int]] = {}
     for k, claim in enumerate(run.claims):
-        found.setdefault(family_of(claim.id), []).append(k)
-    return list(found.items())
+        found.setdefault(claim.id.split(".", 1)[0], []).append(k)
+    out = []
+    for prefix, members in found.items():
+        title, intro, sources = declared.get(prefix) or (family_of(prefix + "."), "", "")
+        out.append((title, intro, sources, members))
+    return out
 
 
 def document(run: RunResult, drawn: dict[tuple[int, int], list[Drawn]] | None = None,
@@ -484,15 +613,25 @@ def document(run: RunResult, drawn: dict[tuple[int, int], list[Drawn]] | None = 
     """
     drawn = drawn or {}
     labels = {claim.id: f"claim-{k}" for k, claim in enumerate(run.claims)}
-    parts = [PREAMBLE, _title(run), _summary(run, labels), _dependencies(run, labels, graph)]
-    for family, members in _families(run):
-        parts.append(rf"\clearpage\section{{{escape(family)}}}")
+    figures_of = {k: [f for j in range(len(c.checks)) for f in drawn.get((k, j), [])]
+                  for k, c in enumerate(run.claims)}
+    cites = _Citations()
+    parts = [PREAMBLE, _title(run), _summary(run, labels), _graph(graph)]
+    for title, intro, sources, members in _families(run):
+        parts.append(rf"\clearpage\section{{{text(title)}}}")
+        if intro:
+            parts.append(text(intro) + (rf" ({cites.cite(sources)})" if sources else "") + r"\par")
         for k in members:
-            claim = run.claims[k]
-            checks = {j: drawn.get((k, j), []) for j in range(len(claim.checks))}
-            parts.append(_claim(run, claim, labels, checks))
-    parts.append(r"\end{document}")
-    return wrap("\n\n".join(parts) + "\n")
+            parts.append(_claim(run, run.claims[k], labels, figures_of[k], cites))
+    parts += [r"\clearpage\appendix\label{appendix}", r"\section{Evidence}",
+              "Every comparison of every claim: its configuration, the estimate with its standard error, "
+              "the prediction, $z$, the minimal detectable effect against its target, the samples and the "
+              "verdict; then the figures the body leaves out."]
+    for _, _, _, members in _families(run):
+        parts += [_appendix_claim(run.claims[k], labels, figures_of[k]) for k in members]
+    parts += [_mutants_table(run, labels), _dependency_table(run, labels), _parameters(run),
+              cites.bibliography(), r"\end{document}"]
+    return wrap("\n\n".join(p for p in parts if p) + "\n")
 
 
 # --- figures and compilation -----------------------------------------------------
@@ -507,7 +646,7 @@ def draw_figures(run: RunResult, folder: str, relative: str) -> tuple[dict, str 
     os.makedirs(folder, exist_ok=True)
     drawn: dict[tuple[int, int], list[Drawn]] = {}
     count = 0
-    for k in (k for _, members in _families(run) for k in members):
+    for k in (k for *_, members in _families(run) for k in members):
         claim = run.claims[k]
         for j, check in enumerate(claim.checks):
             for key, spec in check.data.items():

@@ -21,9 +21,10 @@ from sympy.printing.mathml import MathMLPresentationPrinter
 
 from .texprint import balanced, math
 
-__all__ = ["relation", "from_latex", "text", "block", "RELATIONS"]
+__all__ = ["relation", "from_latex", "text", "block", "RELATIONS", "LATEX_RELATIONS"]
 
 RELATIONS = {"=": "=", "<=": "\u2264", ">=": "\u2265", "<": "&lt;", ">": "&gt;"}
+LATEX_RELATIONS = {"=": "=", "<=": r"\le", ">=": r"\ge", "<": "<", ">": ">"}
 _NAMESPACE = ' xmlns="http://www.w3.org/1998/Math/MathML"'
 
 

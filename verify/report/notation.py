@@ -39,6 +39,8 @@ _WORDS = {"a", "an", "as", "at", "by", "in", "is", "of", "on", "or", "to", "vs",
 _TOKEN = re.compile(r"""
     (?P<space>\s+)
   | (?P<derivative>d[A-Za-z]?/d[A-Za-z][A-Za-z0-9]*)
+  | (?P<dims>\d+x\d+\b)
+  | (?P<plusminus>\+-)
   | (?P<norm>\|\|)
   | (?P<relation>->|<=|>=|!=|==)
   | (?P<number>\d+(?:\.\d+)?(?:e[-+]?\d+)?)
@@ -100,7 +102,6 @@ def _tokens(text: str) -> list[tuple[str, str]]:
 def _math(tokens: list[tuple[str, str]]) -> str:
     """LaTeX of a run of tokens that is mathematics."""
     out: list[str] = []
-    norm_open = True
     angle = 0
     k = 0
     while k < len(tokens):
@@ -115,8 +116,15 @@ def _math(tokens: list[tuple[str, str]]) -> str:
             out.append(rf"\frac{{\mathrm{{d}}{symbol(top[1:]) if top[1:] else ''}}}"
                        rf"{{\mathrm{{d}}{symbol(bottom[1:])}}}")
         elif kind == "norm":
-            out.append(r"\|" if norm_open else r"\|")
-            norm_open = not norm_open
+            out.append(r"\|")
+        elif kind == "dims":
+            out.append(token.replace("x", r" \times "))
+        elif kind == "plusminus":
+            out.append(r"\pm")
+        elif kind == "name" and token == "sqrt" and nxt == "(":
+            group, k = _script(tokens, k + 1)
+            out.append(r"\sqrt{" + group[1:-1] + "}" if group.startswith("(") else r"\sqrt{" + group + "}")
+            continue
         elif kind == "relation":
             out.append(_RELATIONS[token])
         elif kind in ("number", "word"):
@@ -147,7 +155,7 @@ def _math(tokens: list[tuple[str, str]]) -> str:
             out.append(r"\sim ")
         elif token in "{}":
             out.append("\\" + token)
-        elif token in "#%&$":
+        elif token in "#%&$_":
             out.append("\\" + token)
         elif token == "\\":
             out.append(r"\backslash ")
@@ -209,7 +217,7 @@ def label(text: Any) -> str:
             is_math = previous in ("^", "_") or not _is_word(token, depth, following)
         elif kind == "space":
             is_math = pieces[-1][0] if pieces else False
-        elif kind == "number":
+        elif kind in ("number", "dims"):
             is_math = depth > 0 or (pieces and pieces[-1][0]) or following in ("=", "^", "*", "/")
         else:
             is_math = token not in ",;:!?" or depth > 0
@@ -245,11 +253,12 @@ def _strip(run: list) -> tuple[list, list, list]:
 def _float(x: float) -> str:
     if x == 0 or not math.isfinite(x):
         return {math.inf: r"\infty", -math.inf: r"-\infty"}.get(x, "0" if x == 0 else r"\mathrm{NaN}")
-    exponent = math.floor(math.log10(abs(x)))
-    if -3 <= exponent < 4:
+    if 1e-3 <= abs(x) < 1e4:
         return f"{x:.3g}"
-    mantissa = f"{x / 10 ** exponent:.2g}"
-    return (f"{mantissa} \\times " if mantissa != "1" else "") + f"10^{{{exponent}}}"
+    mantissa, exponent = f"{x:.1e}".split("e")
+    mantissa = mantissa.rstrip("0").rstrip(".")
+    return (f"{mantissa} \\times " if mantissa not in ("1", "-1") else "-" * (mantissa == "-1")) \
+        + f"10^{{{int(exponent)}}}"
 
 
 def value(x: Any) -> str:
