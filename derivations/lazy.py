@@ -34,6 +34,8 @@ import sympy as sp
 
 from . import asymptotics
 from .core import Derivation, Domain, Justification, Quantity, Relation, Statement, Step, cited, link
+from .duals import RELU, STEP
+from .gaussian import k11, k12, k22
 
 __all__ = ["KAPPA_ALPHA", "derive_kappa_alpha", "TOY", "derive_toy", "TOY_MODEL", "TOY_W", "TOY_W0",
            "TOY_F", "TOY_DERIVATIVES", "KAPPA_WIDTH", "derive_kappa_width", "CONFIGURATIONS",
@@ -248,7 +250,7 @@ KAPPA_WIDTH = Statement(
 
 
 _SW, _SB, _X1 = sp.symbols("sigma_w sigma_b x", positive=True)
-_J, _U = sp.Symbol("j", integer=True, positive=True), sp.Symbol("u", real=True)
+_J = sp.Symbol("j", integer=True, positive=True)
 _Q = sp.Symbol("q", positive=True)
 _CONCENTRATION = ("Jacot, Gabriel & Hongler, Neural Tangent Kernel: Convergence and Generalization in "
                   "Neural Networks, 2018 (the NTK at initialisation concentrates at its mean); law of "
@@ -260,9 +262,10 @@ _BLOCKS = ("Chizat, Oyallon & Bach, On Lazy Training in Differentiable Programmi
 
 @functools.cache
 def _relu_moments():
-    """(E[relu(u)^2], E[relu'(u)^2]) for u ~ N(0, q), integrated by SymPy."""
-    density = sp.exp(-_U**2 / (2 * _Q)) / sp.sqrt(2 * sp.pi * _Q)
-    return (sp.integrate(_U**2 * density, (_U, 0, sp.oo)), sp.integrate(density, (_U, 0, sp.oo)))
+    """(E[relu(u)^2], E[relu'(u)^2]) for u ~ N(0, q): the statements of dual.relu and dual.step
+    at k11 = k22 = k12 = q (the same input twice)."""
+    same = {k11: _Q, k22: _Q, k12: _Q}
+    return sp.simplify(RELU["relu"].rhs.subs(same)), sp.simplify(STEP["step"].rhs.subs(same))
 
 
 def _network_model(parameterization: str, depth: int):
@@ -335,7 +338,13 @@ def derive_kappa_width(statement: Statement) -> Derivation:
     exponents computed by :func:`derivations.asymptotics.exponent`, and kappa's through
     lazy.kappa_alpha's statement."""
     kappa_one = KAPPA_ALPHA["zero_output"].rhs.subs(alpha, 1)
-    steps = [link(r"$\kappa$ of the unscaled model with $y(w_0) = 0$ is $\|\bar y\|\,\|\nabla^2 y\|/\|\nabla y\|^2$ "
+    second, slope = _relu_moments()
+    steps = [link(r"The per-unit second moment of a ReLU unit with pre-activation variance $q$: "
+                  r"$\mathbb{E}[\operatorname{relu}(u)^2]$ is dual.relu's relation at $k_{11} = k_{22} = k_{12} = q$",
+                  _Q / 2, "dual.relu", RELU, "relu", rhs=second),
+             link(r"and $\mathbb{E}[\operatorname{relu}'(u)^2]$ dual.step's at the same point",
+                  sp.Rational(1, 2), "dual.step", STEP, "step", rhs=slope),
+             link(r"$\kappa$ of the unscaled model with $y(w_0) = 0$ is $\|\bar y\|\,\|\nabla^2 y\|/\|\nabla y\|^2$ "
                   r"(lazy.kappa_alpha at $\alpha = 1$)",
                   Rbar * Hn / G**2, "lazy.kappa_alpha", KAPPA_ALPHA, "zero_output", rhs=kappa_one)]
     for p, L in CONFIGURATIONS:

@@ -508,7 +508,7 @@ CLAIMS = (
           checks=(_TOY_CHECK,), mutants=_toy_mutants(), uses=("lazy.kappa_alpha",)),
     Claim("lazy.kappa_width", "Width exponents of the Jacobian norm, the Hessian norm and kappa",
           _SOURCE + "; Liu, Zhu & Belkin 2020", lazy.KAPPA_WIDTH, lazy.derive_kappa_width,
-          checks=(_WIDTH_CHECK,), mutants=_width_mutants(), uses=("lazy.kappa_alpha",)),
+          checks=(_WIDTH_CHECK,), mutants=_width_mutants(), uses=("lazy.kappa_alpha", "dual.relu", "dual.step")),
     Claim("lazy.linearization", "The linearised model: quadratic remainder and the empirical NTK as its kernel",
           _SOURCE, lazy.LINEARIZATION, lazy.derive_linearization, checks=(_LINEAR_CHECK,),
           mutants=_linear_mutants()),
