@@ -1,12 +1,12 @@
 """Infinite-width kernels of fully connected networks, derived from small symbolic networks.
 
-Conventions (DESIGN.md): NTK parameterisation, σ_w² = ``SW2``, σ_b² = ``SB2``, depth L =
+Conventions: NTK parameterisation, σ_w² = ``SW2``, σ_b² = ``SB2``, depth L =
 number of affine layers (L − 1 hidden nonlinear layers), scalar output,
 
     h⁰ = x,  z^{ℓ+1} = σ_w h^ℓ W_ℓ/√n_ℓ + σ_b b_ℓ,  h^ℓ = σ(z^ℓ),  f = z^L,  entries N(0, 1).
 
-For (u, v) ~ N(0, [[k11, k12], [k12, k22]]) with k = Σ^ℓ (Jacot et al. 2018; Lee et al. 2018;
-seeds 002, 004):
+For (u, v) ~ N(0, [[k11, k12], [k12, k22]]) with k = Σ^ℓ (Jacot, Gabriel & Hongler, "Neural
+Tangent Kernel", 2018; Lee et al., "Deep Neural Networks as Gaussian Processes", 2018):
 
     Σ¹ = σ_w² x·x'/n0 + σ_b²,   Σ^{ℓ+1} = σ_w² E[σ(u)σ(v)] + σ_b²,   Σ̇^{ℓ+1} = E[σ'(u)σ'(v)],
     Θ¹ = Σ¹,   Θ^{ℓ+1} = Σ^{ℓ+1} + σ_w² Σ̇^{ℓ+1} Θ^ℓ,   NNGP Σ^L, NTK Θ^L (L − 1 layer maps).
@@ -23,6 +23,10 @@ so a mutated relation changes every prediction it feeds.
 Every derivation computes its left-hand sides from a small symbolic network: Gaussian
 moments of polynomials in independent N(0, 1) weights (:func:`gaussian_expectation`),
 SymPy differentiation with respect to every parameter, sums and limits in the width n.
+The duals are links to the statements of the dual claims (:mod:`derivations.duals`); the
+fluctuation exponents are computed by :mod:`derivations.asymptotics` from the variance of
+an average of n independent terms; what SymPy does not establish (the law of large numbers
+across layers, Schoenberg's theorem) is cited.
 """
 from __future__ import annotations
 
@@ -32,8 +36,8 @@ from itertools import combinations_with_replacement
 
 import sympy as sp
 
-from . import duals
-from .core import Derivation, Domain, Justification, Quantity, Relation, Statement, Step
+from . import asymptotics, duals
+from .core import Derivation, Domain, Justification, Quantity, Relation, Statement, Step, cited, link
 from .gaussian import COVARIANCE, c, k11, k12, k22, z
 
 __all__ = [
@@ -44,7 +48,8 @@ __all__ = [
     "GAUSSIAN_OUTPUTS", "derive_gaussian_outputs", "VAR_K", "MEAN_K",
     "sphere_kernels", "POSITIVE_DEFINITE", "NON_POLYNOMIAL", "derive_positive_definite", "N_POINTS",
     "MIN_DEPTH", "POLYNOMIAL_DEGENERATE", "POLYNOMIAL_DEGREES", "derive_polynomial_degenerate", "DEGREE", "DIMENSION", "P", "M", "D",
-    "RELU_DIAGONAL", "derive_relu_diagonal", "K1",
+    "RELU_DIAGONAL", "derive_relu_diagonal", "K1", "FLUCTUATION", "STANDARD_WEIGHT_VAR",
+    "STANDARD_BIAS_VAR",
 ]
 
 SW2 = sp.Symbol("sigma_w^2", positive=True)
@@ -69,34 +74,45 @@ _UNITS = 3
 class Nonlinearity:
     """σ as a SymPy expression in z, its derivative, and (if any) its closed-form duals.
 
-    ``uses`` names the claim that establishes ``dual`` and ``dual_prime``.
+    ``links`` are (claim id, statement object, relation name) of the dual claims whose
+    relations are ``dual`` = E[σ(u)σ(v)] and ``dual_prime`` = E[σ'(u)σ'(v)].
     """
 
     name: str
     sigma: sp.Expr
     derivative: sp.Expr
-    dual: sp.Expr | None = None
-    dual_prime: sp.Expr | None = None
-    uses: str | None = None
+    links: tuple[tuple[str, Statement, str], ...] = ()
+
+    @property
+    def dual(self) -> sp.Expr | None:
+        return self.links[0][1][self.links[0][2]].rhs if self.links else None
+
+    @property
+    def dual_prime(self) -> sp.Expr | None:
+        return self.links[1][1][self.links[1][2]].rhs if self.links else None
 
 
-def _from_duals(name: str, claim: str | None = None, derivative: sp.Expr | None = None) -> Nonlinearity:
+def _from_duals(name: str, links=(), derivative: sp.Expr | None = None) -> Nonlinearity:
     sigma = duals.SIGMA[name]
-    return Nonlinearity(name, sigma, sp.diff(sigma, z) if derivative is None else derivative,
-                        duals.CLOSED_FORM.get(name) if claim else None,
-                        duals.DERIVATIVE_DUAL.get(name) if claim else None, claim)
+    return Nonlinearity(name, sigma, sp.diff(sigma, z) if derivative is None else derivative, links)
 
 
 ACTIVATIONS = {
-    "relu": _from_duals("relu", "dual.relu", derivative=duals.SIGMA["step"]),
-    "erf": _from_duals("erf", "dual.erf"),
-    "identity": _from_duals("identity", "dual.polynomial"),
-    "quadratic": _from_duals("quadratic", "dual.polynomial"),
+    "relu": _from_duals("relu", (("dual.relu", duals.RELU, "relu"), ("dual.step", duals.STEP, "step")),
+                        derivative=duals.SIGMA["step"]),
+    "erf": _from_duals("erf", (("dual.erf", duals.ERF, "erf"),
+                               ("dual.erf_prime", duals.ERF_PRIME, "erf_prime"))),
+    "identity": _from_duals("identity", (("dual.polynomial", duals.POLYNOMIAL, "identity"),
+                                         ("dual.price", duals.PRICE, "identity"))),
+    "quadratic": _from_duals("quadratic", (("dual.polynomial", duals.POLYNOMIAL, "quadratic"),
+                                           ("dual.price", duals.PRICE, "quadratic"))),
     "tanh": _from_duals("tanh"),
 }
-"""σ, σ' and the closed-form duals E[σ(u)σ(v)], E[σ'(u)σ'(v)] in (k11, k22, k12), all from
-:mod:`derivations.duals` (relu' is written as the step function, the derivative the networks
-backpropagate); tanh has no closed form and serves the finite-width identity only."""
+"""σ, σ' and the closed-form duals E[σ(u)σ(v)], E[σ'(u)σ'(v)] in (k11, k22, k12), read from
+the statements of the dual claims (:mod:`derivations.duals`): relu' is the step function
+(the derivative the networks backpropagate), so its dual is dual.step's; erf' has dual.erf_prime's;
+the polynomials' E[σ'σ'] is Price's theorem (dual.price). tanh has no closed form and serves
+the finite-width identity only."""
 
 
 def gaussian_expectation(expr, normals) -> sp.Expr:
@@ -184,13 +200,33 @@ _RECURSION_DOMAIN = Domain(
 )
 
 
+FLUCTUATION = Quantity("fluctuation exponent",
+                       r"\lim_{n\to\infty}\frac{\log\operatorname{sd}\hat K_n}{\log n}")
+STANDARD_WEIGHT_VAR = Quantity("Var W_std", r"\operatorname{Var} W^{std}_{\ell,ij}", positive=True)
+STANDARD_BIAS_VAR = Quantity("Var b_std", r"\operatorname{Var} b^{std}_{\ell,j}", nonnegative=True)
+
+
+def _fluctuation_relation() -> Relation:
+    """The exponent of the width n that the spread of a finite-width kernel entry decays like."""
+    return Relation("fluctuation", FLUCTUATION, sp.Rational(-1, 2))
+
+
 def recursion_statement(names, *, ntk: bool) -> Statement:
-    """The layer maps and the duals of ``names``: the NNGP (``ntk`` False) or NTK recursion."""
+    """The layer maps and the duals of ``names``: the NNGP (``ntk`` False) or NTK recursion,
+    with the fluctuation exponent of the finite-width kernels and (``ntk``) the initial
+    variances of the standard parameterisation."""
+    standard = (
+        Relation("standard_weight_var", STANDARD_WEIGHT_VAR, SW2 / N_UNITS),
+        Relation("standard_bias_var", STANDARD_BIAS_VAR, SB2),
+    ) if ntk else ()
     return Statement(
-        layer_relations(ntk=ntk) + dual_relations(names, prime=ntk), _RECURSION_DOMAIN,
+        layer_relations(ntk=ntk) + dual_relations(names, prime=ntk) + (_fluctuation_relation(),) + standard,
+        _RECURSION_DOMAIN,
         "NTK parameterisation with N(0, 1) entries; depth L = number of affine layers; "
         r"$(u, v) \sim \mathcal{N}(0, \Sigma^{\ell})$ restricted to $\{x, x'\}$; "
-        "all hidden widths n → ∞ (Ξ: standard parameterisation, hidden widths equal)",
+        "all hidden widths n → ∞ (Ξ: standard parameterisation, hidden widths n_ℓ = n, "
+        r"entries $W_{\ell,ij} \sim \mathcal{N}(0, \operatorname{Var} W^{std})$, "
+        r"$b_{\ell,j} \sim \mathcal{N}(0, \operatorname{Var} b^{std})$)",
     )
 
 
@@ -238,18 +274,57 @@ def _layer_covariance(statement: Statement) -> Step:
         lhs, statement["sigma"].rhs.subs(E, _avg(h, g)), Justification.INTEGRATE, statement.domain)
 
 
+_LLN = ("Lee, Bahri, Novak, Schoenholz, Pennington & Sohl-Dickstein, Deep Neural Networks as "
+        "Gaussian Processes, 2018 (law of large numbers by induction on the layer); Matthews et al., "
+        "Gaussian Process Behaviour in Wide Deep Neural Networks, 2018, Thm 4")
+
+
 def _averages_converge() -> Step:
-    i = sp.Symbol("i", integer=True)
-    V = sp.Symbol("V", nonnegative=True)
-    n = N_UNITS
-    return Step(
-        r"Law of large numbers, by induction on $\ell$: given layer $\ell$ the units $j$ are "
-        r"i.i.d. with $(z^\ell_j(x), z^\ell_j(x')) \sim \mathcal{N}(0, \Sigma^\ell)$ in the limit, "
-        r"so an average $\frac1n\sum_j \phi_j$ has mean $\mathbb{E}[\phi]$ and variance "
-        r"$\frac{1}{n^2}\sum_j V = V/n \to 0$ (SymPy sums and takes the limit)",
-        sp.limit(sp.summation(V, (i, 1, n)) / n**2, n, sp.oo), sp.Integer(0), Justification.LIMIT,
-        domain=Domain(_real_line((V,))),
-    )
+    """Cited: averages over the units of a layer converge to Gaussian expectations."""
+    return cited(
+        r"Law of large numbers, by induction on $\ell$: as the widths of the layers up to $\ell$ grow, "
+        r"the units $j$ of layer $\ell$ become i.i.d. with $(z^\ell_j(x), z^\ell_j(x')) \sim "
+        r"\mathcal{N}(0, \Sigma^\ell)$, and averages $\frac1n\sum_j \phi_j$ over them converge to "
+        r"$\mathbb{E}[\phi(u, v)]$",
+        Quantity("lim (1/n) sum_j phi_j", r"\lim_{n\to\infty}\tfrac1n\textstyle\sum_j \phi(z^\ell_j(x), z^\ell_j(x'))"),
+        Quantity("E[phi(u,v)]", r"\mathbb{E}[\phi(u, v)]"), _LLN)
+
+
+def _fluctuation(statement: Statement, text: str, variance: sp.Expr) -> Step:
+    """The exponent of sd = σ_w² √variance / n in n (the kernel is σ_w²/n times a sum whose
+    variance SymPy summed), against the statement's fluctuation exponent."""
+    spread = SW2 * sp.sqrt(variance) / asymptotics.n
+    return _step(text, asymptotics.exponent(spread), statement["fluctuation"].rhs, Justification.LIMIT,
+                 statement.domain)
+
+
+def _fluctuation_of_average(statement: Statement) -> Step:
+    """The spread of an average of n independent terms, computed by derivations.asymptotics."""
+    s = sp.Symbol("s", positive=True)
+    return _fluctuation(
+        statement,
+        r"Fluctuations of $\hat K_n = \sigma_w^2\frac1n\sum_j \sigma(z_j(x))\sigma(z_j(x')) + \sigma_b^2$: "
+        r"given the layer below its $n$ terms are independent with a common variance $s^2$; SymPy sums "
+        r"their covariance matrix (Bienaymé) for $\operatorname{sd}\hat K_n$ and takes "
+        r"$\lim \log\operatorname{sd}/\log n$ (the layers below add fluctuations of the same order "
+        r"through the averages they feed, by induction)",
+        asymptotics.spread_of_sum(asymptotics.n, s**2) ** 2)
+
+
+def _fluctuation_of_tangent(statement: Statement) -> Step:
+    """The spread of the decomposition's sums: n diagonal terms and n(n−1)/2 centred pairs."""
+    s, t = sp.symbols("s t", positive=True)
+    n = asymptotics.n
+    return _fluctuation(
+        statement,
+        r"Fluctuations of $\hat\Theta^{\ell+1}_n$ (kernel.ntk\_layer\_decomposition): $\frac{\sigma_w^2}{n}$ "
+        r"times $n$ independent diagonal terms $h_jg_j + W_j^2 d_j e_j\hat\Theta^\ell_{jj}$ (variance "
+        r"$s^2$) plus $n(n-1)/2$ uncorrelated centred pairs $W_jW_k(d_je_k\hat\Theta^\ell_{jk} + "
+        r"d_ke_j\hat\Theta^\ell_{kj})$ whose $\hat\Theta^\ell_{jk}$, $j \ne k$, are themselves centred "
+        r"averages of size $t\,n^{-1/2}$ (induction hypothesis); the two parts are uncorrelated "
+        r"($\mathbb{E}[W_j^2 W_kW_l] = 0$ for $k \ne l$). SymPy sums both covariance matrices and takes "
+        r"$\lim \log\operatorname{sd}/\log n$",
+        asymptotics.spread_of_sum(n, s**2) ** 2 + asymptotics.spread_of_sum(n * (n - 1) / 2, t**2 / n) ** 2)
 
 
 def _maps_count(statement: Statement) -> Step:
@@ -260,22 +335,21 @@ def _maps_count(statement: Statement) -> Step:
 
 
 def _dual_steps(statement: Statement) -> tuple[Step, ...]:
-    """Each ``dual[...]`` is the closed form of its dual claim; Price's theorem links ``dual'``."""
+    """Each ``dual[...]`` and ``dual'[...]`` links the relation of its dual claim's statement."""
+    covariance = Domain({**COVARIANCE.intervals, **statement.domain.intervals},
+                        {**COVARIANCE.derived, **statement.domain.derived}, statement.domain.description)
     steps = []
     for relation in statement.relations:
-        if not relation.name.startswith("dual["):
+        if not relation.name.startswith("dual"):
             continue
-        name = relation.name[5:-1]
-        act = ACTIVATIONS[name]
-        steps.append(_step(rf"The {name} dual is the closed form of claim {act.uses}",
-                           relation.rhs, act.dual, Justification.USES_CLAIM, statement.domain, uses=act.uses))
-        prime = f"dual'[{name}]"
-        if any(r.name == prime for r in statement.relations):
-            steps.append(_step(
-                rf"Price's theorem (dual.price): $\partial_{{k_{{12}}}}$ of the {name} dual is the "
-                rf"dual of $\sigma' = {sp.latex(act.derivative)}$",
-                sp.diff(relation.rhs, k12), statement[prime].rhs, Justification.DIFFERENTIATE,
-                statement.domain))
+        prime = relation.name.startswith("dual'")
+        name = relation.name[6:-1] if prime else relation.name[5:-1]
+        claim_id, linked, linked_name = ACTIVATIONS[name].links[int(prime)]
+        what = rf"$\mathbb{{E}}[\sigma'(u)\sigma'(v)]$ with $\sigma' = {sp.latex(ACTIVATIONS[name].derivative)}$" \
+            if prime else r"$\mathbb{E}[\sigma(u)\sigma(v)]$"
+        steps.append(link(rf"The {name} {what} is relation {linked_name.replace('_', chr(92) + '_')} of "
+                          rf"claim {claim_id.replace('_', chr(92) + '_')}",
+                          relation.rhs, claim_id, linked, linked_name, domain=covariance))
     return tuple(steps)
 
 
@@ -283,12 +357,13 @@ def derive_nngp(statement: Statement) -> Derivation:
     """Σ¹ and the Σ layer map from Gaussian moments of small layers, then the limit n → ∞."""
     return Derivation(
         (_first_layer_covariance(statement), _layer_covariance(statement), _averages_converge(),
-         _maps_count(statement)) + _dual_steps(statement),
+         _maps_count(statement), _fluctuation_of_average(statement)) + _dual_steps(statement),
         r"Given layer $\ell$, the outputs of layer $\ell+1$ are centred Gaussian (linear in the "
         r"weights) with the stated covariance at finite width; the averages converge to "
         r"expectations over $\mathcal{N}(0, \Sigma^\ell)$, which makes layer $\ell+1$ Gaussian in "
         r"the limit (induction; Lee et al. 2018). Iterating $L - 1$ maps from $\Sigma^1$ gives "
-        r"$\Sigma^L$.",
+        r"$\Sigma^L$; the finite-width kernel is an average of $n$ terms, whose spread decays like "
+        r"$n^{-1/2}$.",
     )
 
 
@@ -433,8 +508,8 @@ def derive_decomposition(statement: Statement) -> Derivation:
         r"Limit: with $\hat\Theta^\ell_{jk} \to \delta_{jk}\Theta^\ell$ (induction hypothesis) SymPy "
         rf"takes the moments over the readout $W_j$ ($n = {_UNITS}$ units, "
         r"$h_j = \sigma(z_j)$, $d_j = \sigma'(z_j)$ and $g_j, e_j$ at $x'$); "
-        r"the averages stand for the expectations they converge to",
-        lhs, rhs, Justification.LIMIT, statement.domain)
+        r"the averages stand for the expectations they converge to (next step)",
+        lhs, rhs, Justification.INTEGRATE, statement.domain)
     return Derivation(
         sigma_steps + (limit, _averages_converge()),
         r"The chain rule splits the tangent kernel into the readout's own parameters and those "
@@ -455,16 +530,36 @@ def _first_layer_tangent(statement: Statement) -> Step:
 
 
 def _layer_tangent(statement: Statement) -> Step:
-    lhs, (h, g, d, e) = _readout_expectation(DECOMPOSITION["decomposition"].rhs)
-    rhs = statement["theta"].rhs.subs({
+    moments, (h, g, d, e) = _readout_expectation(DECOMPOSITION["decomposition"].rhs)
+    layer_map = statement["theta"].rhs.subs({
         SIGMA_NEXT: statement["sigma"].rhs.subs(E, _avg(h, g)),
         SIGMA_DOT: statement["sigma_dot"].rhs.subs(ED, _avg(d, e)),
     })
+    return link(
+        r"Layer map (kernel.ntk\_layer\_decomposition): SymPy takes the moments over the readout of "
+        r"the linked exact decomposition with $\hat\Theta^\ell_{jk} = \delta_{jk}\Theta^\ell$, $n = 3$ "
+        r"units ($h_j = \sigma(z_j)$, $d_j = \sigma'(z_j)$; $g_j, e_j$ at $x'$)",
+        layer_map, "kernel.ntk_layer_decomposition", DECOMPOSITION, "decomposition", rhs=moments,
+        domain=_domain_for(statement.domain, layer_map, moments))
+
+
+def _standard_units(statement: Statement) -> Step:
+    """The standard parameterisation's initial variances give the NTK parameterisation's Σ¹."""
+    x, y = _inputs()
+    w, (b,) = _units("w"), _units("b", 1)
+    weight = sp.sqrt(statement["standard_weight_var"].rhs.subs(N_UNITS, _UNITS))
+    bias = sp.sqrt(statement["standard_bias_var"].rhs)
+
+    def z1(inp):
+        return sum(i * weight * wi for i, wi in zip(inp, w)) + bias * b
+
     return _step(
-        r"Layer map (kernel.ntk\_layer\_decomposition): moments over the readout of the exact "
-        r"decomposition with $\hat\Theta^\ell_{jk} = \delta_{jk}\Theta^\ell$, $n = 3$ units "
-        r"($h_j = \sigma(z_j)$, $d_j = \sigma'(z_j)$; $g_j, e_j$ at $x'$)",
-        lhs, rhs, Justification.USES_CLAIM, statement.domain, uses="kernel.ntk_layer_decomposition")
+        rf"Standard parameterisation, $n_0 = {_UNITS}$: with multipliers 1 and entries of the stated "
+        r"variances ($W = \sqrt{\operatorname{Var}W^{std}}\,w$, $b = \sqrt{\operatorname{Var}b^{std}}\,b'$, "
+        r"$w, b'$ standard normal) SymPy takes the moments of $z^1_j(x)z^1_j(x')$: the same $\Sigma^1$, "
+        r"so both parameterisations compute the same function at initialisation",
+        gaussian_expectation(z1(x) * z1(y), w + (b,)), statement["sigma1"].rhs.subs(Q, _avg(x, y)),
+        Justification.INTEGRATE, statement.domain)
 
 
 def _standard_first_layer(statement: Statement) -> Step:
@@ -485,7 +580,7 @@ def _standard_layer(statement: Statement) -> tuple[Step, Step]:
     h, g, d, e = (_units(p) for p in ("h", "g", "d", "e"))
     w = _units("w")
     n = _UNITS
-    weights = [sp.sqrt(SW2 / n) * wi for wi in w]
+    weights = [sp.sqrt(statement["standard_weight_var"].rhs.subs(N_UNITS, n)) * wi for wi in w]
     own = sum(a * b for a, b in zip(h, g))
     below = sum(weights[j] * weights[k] * d[j] * e[k] * (n * XI if j == k else 0)
                 for j in range(n) for k in range(n))
@@ -493,7 +588,7 @@ def _standard_layer(statement: Statement) -> tuple[Step, Step]:
     rhs = statement["xi"].rhs.subs({E: _avg(h, g), SIGMA_DOT: statement["sigma_dot"].rhs.subs(ED, _avg(d, e))})
     weights_step = _step(
         r"Standard parameterisation, layer map: $\hat\Theta^{\ell+1}_{std} = \sum_j h_j g_j + 1 + "
-        r"\sum_{jk} W_j W_k d_j e_k \hat\Theta^{\ell}_{std,jk}$ with $W_j \sim \mathcal{N}(0, \sigma_w^2/n)$ "
+        r"\sum_{jk} W_j W_k d_j e_k \hat\Theta^{\ell}_{std,jk}$ with $W_j \sim \mathcal{N}(0, \operatorname{Var}W^{std})$ "
         r"and $\hat\Theta^\ell_{std,jk} = n\delta_{jk}\Xi^\ell$; SymPy takes the moments of the "
         r"weight part over $n$ ($n = 3$)",
         lhs, rhs, Justification.INTEGRATE, statement.domain)
@@ -508,11 +603,13 @@ def derive_ntk(statement: Statement) -> Derivation:
     return Derivation(
         (_first_layer_covariance(statement), _layer_covariance(statement),
          _first_layer_tangent(statement), _layer_tangent(statement),
-         _standard_first_layer(statement)) + _standard_layer(statement)
-        + (_averages_converge(), _maps_count(statement)) + _dual_steps(statement),
+         _standard_units(statement), _standard_first_layer(statement)) + _standard_layer(statement)
+        + (_averages_converge(), _maps_count(statement), _fluctuation_of_tangent(statement))
+        + _dual_steps(statement),
         r"By induction on depth, the empirical NTK at initialisation converges to the "
         r"deterministic $\Theta^L$ (Jacot et al. 2018, Thm 1); in the standard parameterisation "
-        r"$\hat\Theta/n \to \Xi^L$, the weights of the hidden layers dominating.",
+        r"$\hat\Theta/n \to \Xi^L$, the weights of the hidden layers dominating; the finite-width "
+        r"kernels fluctuate like $n^{-1/2}$.",
     )
 
 
@@ -541,10 +638,12 @@ def derive_gaussian_outputs(statement: Statement) -> Derivation:
     K = sp.Symbol("K", positive=True)
     fourth = gaussian_expectation(K**2 * xi**4, (xi,)).subs(K**2, VAR_K + MEAN_K**2)
     second = gaussian_expectation(K * xi**2, (xi,)).subs(K, MEAN_K)
-    j = sp.Symbol("j", integer=True)
-    V = sp.Symbol("V", positive=True)
-    n = N_UNITS
-    var_k = SW2**2 * sp.summation(V, (j, 1, n)) / n**2
+    V, mu = sp.Symbol("V", positive=True), sp.Symbol("mu", real=True)
+    n = asymptotics.n
+    var_k = asymptotics.spread_of_sum(n, SW2**2 * V / n**2) ** 2
+    terms = [mu + sp.sqrt(V) * t for t in _units("t")]
+    k_hat = SW2 * sum(terms) / _UNITS + SB2
+    centred = gaussian_expectation((k_hat - gaussian_expectation(k_hat, _units("t")))**2, _units("t"))
     kurtosis_n = statement["mixture"].rhs.subs(VAR_K, var_k)
     domain = statement.domain
     return Derivation(
@@ -552,12 +651,18 @@ def derive_gaussian_outputs(statement: Statement) -> Derivation:
                r"independent: SymPy takes $\mathbb{E}[\xi^4] = 3$, $\mathbb{E}[\xi^2] = 1$, then "
                r"averages over $\hat K$", fourth / second**2, statement["mixture"].rhs,
                Justification.INTEGRATE, domain),
-         _step(r"One hidden layer: $\hat K = \sigma_w^2\frac1n\sum_j \sigma(z_j)^2 + \sigma_b^2$ with "
-               r"$z_j$ i.i.d., so $\operatorname{Var}\hat K = \sigma_w^4 V/n$; the kurtosis tends to",
-               sp.limit(kurtosis_n, n, sp.oo), statement["limit"].rhs, Justification.LIMIT, domain),
-         _step(r"and its excess over the limit decays with the exponent",
-               sp.limit(sp.log(kurtosis_n - statement["limit"].rhs) / sp.log(n), n, sp.oo),
-               statement["rate"].rhs, Justification.LIMIT, domain)),
+         _step(r"One hidden layer: $\hat K = \sigma_w^2\frac1n\sum_j \phi_j + \sigma_b^2$ with "
+               r"$\phi_j = \sigma(z_j)^2$ i.i.d. of variance $V$. SymPy computes "
+               r"$\operatorname{Var}\hat K$ for general $n$ by summing the covariance matrix of the terms "
+               r"(Bienaymé; derivations.asymptotics) and, at $n = 3$ with Gaussian $\phi_j = \mu + "
+               r"\sqrt V t_j$, directly from the moments of $\hat K$: the two agree",
+               centred, var_k.subs(n, _UNITS), Justification.INTEGRATE, _domain_for(domain, centred)),
+         _step(r"With that $\operatorname{Var}\hat K$ in the mixture, SymPy takes the kurtosis's limit "
+               r"$n \to \infty$", sp.limit(kurtosis_n, n, sp.oo), statement["limit"].rhs,
+               Justification.LIMIT, _domain_for(domain, V)),
+         _step(r"and the exponent of its excess over the limit, $\lim \log(\text{excess})/\log n$",
+               asymptotics.exponent(kurtosis_n - statement["limit"].rhs), statement["rate"].rhs,
+               Justification.LIMIT, _domain_for(domain, V))),
         r"The output is a Gaussian scale mixture whose mixing variance concentrates like $1/n$; "
         r"its kurtosis, 3 for the Gaussian, exceeds 3 by $3\operatorname{Var}\hat K/\mathbb{E}[\hat K]^2 "
         r"= O(1/n)$. Deeper networks add the propagated fluctuations of the layers below, also "
@@ -654,9 +759,16 @@ def derive_positive_definite(statement: Statement) -> Derivation:
             r"vanish (SymPy iterates the statement's layer maps and differentiates), unlike "
             r"$\Sigma^1 = \Theta^1 = \sigma_w^2 c + \sigma_b^2$, whose Gram matrix has rank $\le n_0 + 1$",
             curvature, sp.Integer(0), Justification.DIFFERENTIATE, statement.domain, op=">"))
-    depth_steps = tuple(depth_steps)
+    schoenberg = cited(
+        r"Schoenberg: a dot-product kernel $\sum_k b_k c^k$ on the sphere with $b_k \ge 0$ and infinitely "
+        r"many $b_k > 0$ is strictly positive definite, so the Gram matrix of $N$ distinct points "
+        r"has rank $N$ (with $\Theta^L \succeq \Sigma^L$ by the Schur product theorem)",
+        statement["rank"].lhs, statement["rank"].rhs,
+        "Schoenberg, Positive Definite Functions on Spheres, 1942; Gneiting, Strictly and Non-Strictly "
+        "Positive Definite Functions on Spheres, 2013; Jacot, Gabriel & Hongler, Neural Tangent Kernel, "
+        "2018, Prop. 2", domain=statement.domain)
     return Derivation(
-        steps + depth_steps,
+        steps + tuple(depth_steps) + (schoenberg,),
         r"For $L \ge 2$, $\Sigma^L(c) = \sigma_w^2\sum_k a_k (\cdot)^k + \sigma_b^2$ composed with "
         r"$\Sigma^{L-1}$ has non-negative Taylor coefficients in $c$, infinitely many positive; such a "
         r"dot-product kernel is strictly positive definite on the sphere (Schoenberg 1942; Gneiting "
@@ -734,7 +846,8 @@ RELU_DIAGONAL = Statement(
         Relation("weight_var", Quantity("sigma_w^2 (He)", r"\sigma_w^2"), sp.Integer(2)),
         Relation("bias_var", Quantity("sigma_b^2 (He)", r"\sigma_b^2"), sp.Integer(0)),
         Relation("sigma_diag", Quantity("Sigma^l(x,x)", r"\Sigma^{\ell}(x,x)"), K1),
-        Relation("theta_diag", Quantity("Theta^L(x,x)", r"\Theta^{L}(x,x)"), L * K1)),
+        Relation("theta_diag", Quantity("Theta^L(x,x)", r"\Theta^{L}(x,x)"), L * K1),
+        _fluctuation_relation()),
     Domain({K1: sp.Interval.open(0, sp.oo), L: sp.Interval(1, 12)}),
     r"ReLU, $\sigma_w^2 = 2$, $\sigma_b = 0$ (He initialisation), every $\ell \ge 1$ and depth $L \ge 1$",
 )
@@ -763,8 +876,10 @@ def derive_relu_diagonal(statement: Statement) -> Derivation:
                sigma_next, diagonal, Justification.SUBSTITUTE, domain),
          _step(r"and $\dot\Sigma(x,x) = 1/2$, so the layer map adds $\Sigma^{\ell+1}(x,x)$ to "
                r"$\sigma_w^2\dot\Sigma\,\Theta^{L-1}(x,x) = \Theta^{L-1}(x,x)$ (induction step for $\Theta$)",
-               theta_next, statement["theta_diag"].rhs, Justification.SUBSTITUTE, domain)),
+               theta_next, statement["theta_diag"].rhs, Justification.SUBSTITUTE, domain),
+         _fluctuation_of_average(statement), _fluctuation_of_tangent(statement)) + _dual_steps(statement),
         r"By induction on the layer, He-initialised ReLU networks keep the input's scale "
         r"($\Sigma^\ell(x,x) = \Sigma^1(x,x)$) and every layer adds $\Sigma^1(x,x)$ to the NTK's "
-        r"diagonal: $\Theta^L(x,x) = L\,\Sigma^1(x,x)$.",
+        r"diagonal: $\Theta^L(x,x) = L\,\Sigma^1(x,x)$; at width $n$ both diagonals fluctuate "
+        r"like $n^{-1/2}$.",
     )

@@ -26,13 +26,42 @@ def _refuted(statement, derive) -> bool:
                for step in derive(statement).steps)
 
 
-@pytest.mark.parametrize("statement, derive", [
-    (K.DECOMPOSITION, K.derive_decomposition), (K.GAUSSIAN_OUTPUTS, K.derive_gaussian_outputs),
-    (K.RELU_DIAGONAL, K.derive_relu_diagonal),
+@pytest.mark.parametrize("statement, derive, cited", [
+    (K.DECOMPOSITION, K.derive_decomposition, 1), (K.GAUSSIAN_OUTPUTS, K.derive_gaussian_outputs, 0),
+    (K.RELU_DIAGONAL, K.derive_relu_diagonal, 0), (K.NNGP, K.derive_nngp, 1), (K.NTK, K.derive_ntk, 1),
 ])
-def test_every_step_is_proved(statement, derive):
-    """(The other statements' derivations are run by tests/test_claims.py.)"""
-    assert set(_statuses(statement, derive)) == {StepStatus.PROVED}
+def test_every_step_is_proved_or_cited(statement, derive, cited):
+    """Only the law of large numbers across layers is cited (the other statements' derivations
+    are run by tests/test_claims.py)."""
+    statuses = _statuses(statement, derive)
+    assert statuses.count(StepStatus.CITED) == cited
+    assert set(statuses) <= {StepStatus.PROVED, StepStatus.CITED}
+
+
+@pytest.mark.parametrize("statement, derive", [
+    (K.NNGP, K.derive_nngp), (K.NTK, K.derive_ntk), (K.RELU_DIAGONAL, K.derive_relu_diagonal)])
+@pytest.mark.parametrize("wrong", [sp.Integer(-1), sp.Integer(0), sp.Rational(-1, 4)])
+def test_a_wrong_fluctuation_exponent_is_refuted_by_the_computed_one(statement, derive, wrong):
+    assert _refuted(statement.with_rhs("fluctuation", wrong), derive)
+
+
+def test_the_duals_are_links_to_the_dual_claims_statement_objects():
+    from derivations import duals
+    links = {(s.uses, id(s.linked)) for s in K.derive_ntk(K.NTK).steps if s.uses and s.uses.startswith("dual.")}
+    assert links == {("dual.relu", id(duals.RELU)), ("dual.step", id(duals.STEP)), ("dual.erf", id(duals.ERF)),
+                     ("dual.erf_prime", id(duals.ERF_PRIME)), ("dual.polynomial", id(duals.POLYNOMIAL)),
+                     ("dual.price", id(duals.PRICE))}
+
+
+def test_a_wrong_dual_is_refuted_by_its_link():
+    wrong = K.NTK.with_rhs("dual'[relu]", 2 * K.NTK["dual'[relu]"].rhs)
+    (step,) = [s for s in K.derive_ntk(wrong).steps if s.uses == "dual.step"]
+    assert check_step(step, wrong.domain).status is StepStatus.REFUTED
+
+
+def test_a_wrong_standard_initial_variance_is_refuted():
+    assert _refuted(K.NTK.with_rhs("standard_weight_var", K.SW2), K.derive_ntk)
+    assert _refuted(K.NTK.with_rhs("standard_bias_var", 2 * K.SB2), K.derive_ntk)
 
 
 def test_a_wrong_decomposition_is_refuted_by_the_tanh_instance_not_the_generic_step():
@@ -77,8 +106,14 @@ def test_standard_monomials_count_harmonics(d, m):
 
 def test_the_positive_definite_depth_step_refutes_depth_one():
     wrong = K.POSITIVE_DEFINITE.with_rhs("min_depth", sp.Integer(1))
-    depth_step = K.derive_positive_definite(wrong).steps[-1]
+    depth_step = K.derive_positive_definite(wrong).steps[-2]
     assert check_step(depth_step, wrong.domain).status is StepStatus.REFUTED
+
+
+def test_schoenberg_is_cited_not_proved():
+    step = K.derive_positive_definite(K.POSITIVE_DEFINITE).steps[-1]
+    assert step.cite and "Schoenberg" in step.cite
+    assert check_step(step, K.POSITIVE_DEFINITE.domain).status is StepStatus.CITED
 
 
 def test_relu_diagonal_refutes_lecun_variance():

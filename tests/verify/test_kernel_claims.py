@@ -101,3 +101,65 @@ def test_limit_kernels_names_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         claims.limit_kernels(K.NTK, arguments["activation"], arguments["x"], depth=arguments["depth"],
                              weight_std=1.0, bias_std=0.0)
+
+
+@pytest.mark.parametrize("activation, rtol", [("relu", 1e-7), ("erf", 1e-12), ("identity", 1e-12)])
+def test_pair_kernels_at_30_digits_agree_with_the_float_iteration(activation, rtol):
+    x = np.random.default_rng(3).standard_normal((4, 3))
+    pairs = [(i, j) for i in range(4) for j in range(4)]
+    exact = claims.pair_kernels(K.NTK, activation, x, pairs, depth=3, weight_std=1.3, bias_std=0.4)
+    floats = claims.limit_kernels(K.NTK, activation, x, depth=3, weight_std=1.3, bias_std=0.4)
+    for name in ("sigma", "theta"):
+        np.testing.assert_allclose(exact[name], [floats[name][p] for p in pairs], rtol=rtol)
+
+
+@pytest.mark.parametrize("parameterization", ["ntk", "standard"])
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_the_complex_step_tangent_kernel_equals_backpropagation(parameterization, activation):
+    from numeric.networks import MLP
+    from numeric.tangents import unit_tangent_kernel
+    config = {"activation": activation, "weight_std": 1.3, "bias_std": 0.4, "parameterization": parameterization}
+    net = MLP([3, 5, 4], activation, 1.3, 0.4, parameterization)
+    params = net.init(np.random.default_rng(0))
+    x = np.random.default_rng(1).standard_normal((2, 3))
+    values, theta = claims._below(params, net.widths, config, x)
+    np.testing.assert_allclose(values, net.apply(params, x), rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(theta, unit_tangent_kernel(net, params, x), rtol=1e-12, atol=1e-12)
+
+
+def _library_context(check, config):
+    return Context(budget("quick"), 4.5, 0, "kernel.ntk_recursion", check, config)
+
+
+def test_the_library_check_refutes_a_one_percent_change(monkeypatch):
+    config = {"activation": "erf", "depth": 3, "weight_std": 1.2, "bias_std": 0.3, "points": 5}
+    check = claims._library_check("ntk")
+    statuses = {c.test.status for c in claims._measure_library(K.NTK, config, _library_context(check, config))}
+    assert statuses == {CONSISTENT}
+
+    class Changed:
+        @staticmethod
+        def nngp_and_ntk(*args, **kwargs):
+            sigma, theta = analytic.nngp_and_ntk(*args, **kwargs)
+            return sigma, 1.01 * theta
+
+        nngp = staticmethod(analytic.nngp)
+
+        @staticmethod
+        def ntk(*args, **kwargs):
+            return Changed.nngp_and_ntk(*args, **kwargs)[1]
+
+    monkeypatch.setattr(claims, "analytic", Changed)
+    comparisons = claims._measure_library(K.NTK, config, _library_context(check, config))
+    assert {c.label.split(": ")[-1][:5] for c in comparisons if c.test.status == REFUTED} == {"theta"}
+
+
+def test_the_standard_init_check_sees_a_one_percent_change_of_the_variance(monkeypatch):
+    from numeric.networks import MLP
+    config = {"weight_std": 1.3, "bias_std": 0.6}
+    ctx = _library_context(claims._STANDARD_INIT_CHECK, config)
+    assert {c.test.status for c in claims._measure_standard_init(K.NTK, config, ctx)} == {CONSISTENT}
+    stds = MLP.init_stds
+    monkeypatch.setattr(MLP, "init_stds", lambda self: [(math.sqrt(1.01) * w, b) for w, b in stds(self)])
+    statuses = [c.test.status for c in claims._measure_standard_init(K.NTK, config, ctx)]
+    assert statuses.count(REFUTED) == 3  # the three weight groups; the bias group is unchanged

@@ -58,3 +58,31 @@ def test_a_changed_dual_in_the_library_fails_the_dual_claims(tmp_path, path, old
     result = _run_changed(tmp_path, path, old, new, claims)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "refuted" in result.stdout, result.stdout
+
+
+KERNEL_CHANGES = [
+    ("numeric/kernels.py", "gram *= self.weight_var / n0", "gram *= 1.01 * self.weight_var / n0"),
+    ("numeric/kernels.py", "dual_deriv *= self.weight_var", "dual_deriv *= 1.01 * self.weight_var"),
+    ("numeric/kernels.py", "dual += self.bias_var", "dual += 1.01 * self.bias_var"),
+    ("numeric/kernels.py", "        theta += sigma\n", "\n"),
+    ("numeric/kernels.py", "sigma[same] = point_sigma[rows][same[0]]", "sigma[same] = point_sigma[rows][same[1]]"),
+    ("numeric/kernels.py", 'diag_b = diag_a if symmetric else rec.diagonals(b, "x2")', "diag_b = diag_a"),
+    ("numeric/networks.py",
+     "return [(1.0, 1.0)] * self.depth\n        return [(self.weight_std / math.sqrt(n), self.bias_std)",
+     "return [(1.0, 1.0)] * self.depth\n        return [(self.weight_std / math.sqrt(n / 1.01), self.bias_std)"),
+    ("numeric/networks.py", "c * c * signal_gram))", "1.01 * c * c * signal_gram))"),
+]
+"""(file, text, changed text): 1% changes of the constants of numeric.kernels' recursion (σ_w² in
+Σ¹ and in the derivative dual, σ_b² in the layer map), the Θ map's dropped Σ term, a wrong
+identical-inputs path (the per-point value of another point; the first argument's diagonals
+used for the second), the standard parameterisation's initial weight variance 1% off, and the
+biases' share of MLP.empirical_ntk 1% off."""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path,old,new", KERNEL_CHANGES,
+                         ids=[f"{p.split('/')[-1]}:{n.strip()[:32]}" for p, _, n in KERNEL_CHANGES])
+def test_a_changed_kernel_in_the_library_fails_the_kernel_claims(tmp_path, path, old, new):
+    result = _run_changed(tmp_path, path, old, new, "kernel.*")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "refuted" in result.stdout, result.stdout
