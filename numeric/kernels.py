@@ -101,14 +101,7 @@ def nngp_and_ntk(x1, x2=None, *, depth, activation="relu", weight_std=1.0,
             sigma[cols, rows] = sigma[rows, cols].T
             theta[cols, rows] = theta[rows, cols].T
 
-    workers = min(_workers(), len(blocks))
-    if workers > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            for _ in pool.map(work, blocks):
-                pass
-    else:
-        for block in blocks:
-            work(block)
+    _run_blocks(work, blocks)
     return sigma, theta
 
 
@@ -242,11 +235,24 @@ def _point_labels(a: Array, b: Array | None) -> tuple[Array, Array]:
     return (labels, labels) if b is None else (labels[:len(a)], labels[len(a):])
 
 
-def _blocks(n1: int, n2: int, *, symmetric: bool) -> list[tuple[slice, slice]]:
-    """Row/column slices of BLOCK-sized tiles; the upper triangle only when symmetric."""
-    starts1, starts2 = range(0, n1, BLOCK), range(0, n2, BLOCK)
-    return [(slice(i, min(i + BLOCK, n1)), slice(j, min(j + BLOCK, n2)))
+def _blocks(n1: int, n2: int, *, symmetric: bool, size: int = BLOCK) -> list[tuple[slice, slice]]:
+    """Row/column slices of size-by-size tiles; the upper triangle only when symmetric."""
+    starts1, starts2 = range(0, n1, size), range(0, n2, size)
+    return [(slice(i, min(i + size, n1)), slice(j, min(j + size, n2)))
             for i in starts1 for j in starts2 if not symmetric or j >= i]
+
+
+def _run_blocks(work, blocks) -> None:
+    """``work(block)`` for every block, shared among a thread pool of the process's cores
+    (each block writes only its own outputs, so results do not depend on the schedule)."""
+    workers = min(_workers(), len(blocks))
+    if workers > 1:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for _ in pool.map(work, blocks):
+                pass
+    else:
+        for block in blocks:
+            work(block)
 
 
 def _workers() -> int:
