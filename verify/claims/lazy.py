@@ -316,7 +316,9 @@ initialisations for the same SE (at least 16).  With one hidden layer, one input
 σ_b = 0, ‖∇²y‖ does not depend on the initialisation (it is σ_w²|x|/√n, resp. √(x² + 1), once
 a unit is active), so two initialisations suffice there."""
 _WIDTH_TOL = 1e-3
-"""Relative accuracy of the Lanczos eigenvalue: far below the spread over initialisations."""
+"""Relative accuracy asked of the Lanczos eigenvalue (a bound from the solver's stopping rule,
+Golub & Van Loan, ch. 10, not a standard error), added in quadrature to the SE of each log
+Hessian norm; far below the spread over initialisations."""
 
 
 def _widths(parameterization: str, depth: int) -> tuple[int, ...]:
