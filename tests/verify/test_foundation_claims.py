@@ -60,3 +60,15 @@ def test_feature_check_pairs_have_the_drawn_geometry():
     assert x[0] @ x[1] / 3 == pytest.approx(-0.3)
     y = claims._pair_at_distance(rng, 3, 0.7)
     assert np.linalg.norm(y[0] - y[1]) == pytest.approx(0.7)
+
+
+def test_the_reproducing_check_sees_a_kernel_that_is_not_the_features(monkeypatch):
+    """<f, k(x,.)>_H is measured in feature coordinates, independently of the library's kernel:
+    a library kernel 1% off makes the comparison with the stated f(x) fail."""
+    from verify import registry, runner
+    from verify.results import REFUTED
+
+    real = rkhs.kernels.nngp
+    monkeypatch.setattr(rkhs.kernels, "nngp", lambda *args, **kwargs: 1.01 * real(*args, **kwargs))
+    result = runner.evaluate(registry.get("rkhs.reproducing"), budget="quick", seed=0, threshold=4.5)
+    assert result.status == REFUTED

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from verify import registry, runner
-from verify.results import VERIFIED
+from verify.results import REFUTED, VERIFIED
 
 IDS = ("lazy.kappa_alpha", "lazy.toy_model", "lazy.kappa_width", "lazy.linearization")
 
@@ -69,3 +69,18 @@ def test_kappa_against_width_figure():
             n, kappa = curves["measured"]
             assert len(n) == 4 and np.all(np.diff(kappa) < 0)
             assert any(label.startswith("fitted slope") for label in curves)
+
+
+def test_the_alpha_check_sees_a_hessian_that_does_not_scale(monkeypatch):
+    """The α-scaled model is measured on its own: were its Hessian not α times the unscaled one
+    (here: a measurement that loses the factor), the comparison with the statement fails."""
+    from verify.claims import lazy as claims_lazy
+
+    real = claims_lazy.differences
+
+    def unscaled_hessian(net, params, x, *, scale=1.0, **kwargs):
+        found = real(net, params, x, scale=scale, **kwargs)
+        return type(found)(found.values, found.jacobian, found.hessians / scale, found.step, found.size)
+
+    monkeypatch.setattr(claims_lazy, "differences", unscaled_hessian)
+    assert _evaluate("lazy.kappa_alpha").status == REFUTED
