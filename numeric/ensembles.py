@@ -1,6 +1,6 @@
 """Many independent random networks at once: outputs and empirical NTKs at initialisation.
 
-Conventions as in :mod:`numeric.networks` (DESIGN.md; depth L = len(widths) − 1).
+Conventions as in :mod:`numeric.networks` (depth L = len(widths) − 1).
 
 Gaussian shortcut (Neal 1996; Lee et al. 2018).  Given the activations h^ℓ of one
 network at the N inputs (an N × n_ℓ matrix), the pre-activations of the next layer,

@@ -1,6 +1,6 @@
 """Empirical NNGP and NTK kernels of many random networks, by Gaussian projections.
 
-Conventions as in :mod:`numeric.networks` (DESIGN.md "Conventions": depth L = len(widths) − 1
+Conventions as in :mod:`numeric.networks` (depth L = len(widths) − 1
 affine layers, z^{ℓ+1} = a_ℓ h^ℓ W_ℓ + c_ℓ b_ℓ, scalar output f = z^L; a_ℓ = σ_w/√n_ℓ,
 c_ℓ = σ_b in the NTK parameterisation, a_ℓ = c_ℓ = 1 in the standard one).
 
