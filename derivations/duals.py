@@ -266,7 +266,7 @@ _DETERMINED = (r"The first-order ODE in $k_{12}$ on $|k_{12}| \le \sqrt{k_{11}k_
 def _linked_ode(statement: Statement, name: str) -> tuple[Step, ...]:
     """sigma' = alpha + beta F, then dF_sigma/dk12 against the linked dual of F, and F_sigma(0)."""
     rhs = statement[name].rhs
-    ode = _linked_derivative_dual(_ODE, sp.diff(rhs, k12), name)
+    ode = _linked_derivative_dual(_ODE, _odd(sp.diff(rhs, k12)), name)
     return (derivative_form(name),) + price_derivation(rhs, SIGMA[name], ode)
 
 

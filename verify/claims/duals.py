@@ -2,7 +2,7 @@
 Monte Carlo over (u, v) from :mod:`numeric.montecarlo`, the library's duals and quadrature
 from :mod:`numeric.activations` and :mod:`numeric.quadrature`, and their mutants.
 
-Every closed-form claim's first check, "library", holds the duals a user calls
+Every closed-form claim's last check, "library", holds the duals a user calls
 (``activations.get(name).duals``) to the statement at rounding precision, so a wrong
 constant in the library fails a verify run; the Monte Carlo checks measure the
 expectations themselves, independently of any closed form.  Every prediction is the
@@ -562,42 +562,42 @@ def _library(claim_statement, *entries, ab: bool = False) -> NumericCheck:
 CLAIMS = (
     Claim("dual.step", "Sheppard's formula: the dual of the step function",
           "seed 004; Sheppard 1899; Cho & Saul 2009", duals.STEP, duals.derive_step,
-          checks=(_library(duals.STEP, ("step", None, 0, "arccos")), dual_check("step")),
+          checks=(dual_check("step"), _library(duals.STEP, ("step", None, 0, "arccos"))),
           mutants=_step_mutants()),
     Claim("dual.relu", "The arc-cosine kernel: the dual of ReLU", _SOURCE_DUALS,
           duals.RELU, duals.derive_relu,
-          checks=(_library(duals.RELU, ("relu", None, 0, "arccos")), dual_check("relu")),
+          checks=(dual_check("relu"), _library(duals.RELU, ("relu", None, 0, "arccos"))),
           mutants=_relu_mutants(), uses=("dual.step",)),
     Claim("dual.abrelu", "a min(z,0) + b max(z,0) (leaky ReLU, abs) from the ReLU dual by symmetry",
           _SOURCE_DUALS, duals.ABRELU, duals.derive_abrelu,
-          checks=(_library(duals.ABRELU, ("abrelu", None, 0, "arccos"), ab=True), dual_check("abrelu")),
+          checks=(dual_check("abrelu"), _library(duals.ABRELU, ("abrelu", None, 0, "arccos"), ab=True)),
           mutants=_abrelu_mutants(), uses=("dual.relu",)),
     Claim("dual.erf_prime", "The dual of erf' by direct Gaussian integration", "Williams 1997; seed 004",
           duals.ERF_PRIME, duals.derive_erf_prime,
-          checks=(_library(duals.ERF_PRIME, ("erf_prime", "erf", 1, "erf'")), dual_check("erf_prime")),
+          checks=(dual_check("erf_prime"), _library(duals.ERF_PRIME, ("erf_prime", "erf", 1, "erf'"))),
           mutants=_erf_prime_mutants()),
     Claim("dual.erf", "The dual of erf (Williams' arcsine kernel)", "Williams 1997; seed 004",
           duals.ERF, duals.derive_erf,
-          checks=(_library(duals.ERF, ("erf", None, 0, "erf")), dual_check("erf")), mutants=_erf_mutants(),
+          checks=(dual_check("erf"), _library(duals.ERF, ("erf", None, 0, "erf"))), mutants=_erf_mutants(),
           uses=("dual.erf_prime",)),
     Claim("dual.trig", "The duals of sin and cos: e^{-(k11+k22)/2} sinh k12 and cosh k12",
           "seed 002 (Gaussian integrals); Rahimi & Recht 2007", duals.TRIG, duals.derive_trig,
-          checks=(_library(duals.TRIG, ("sin", None, 0, "trig"), ("cos", None, 0, "trig")),
-                  dual_check("sin"), dual_check("cos")),
+          checks=(dual_check("sin"), dual_check("cos"),
+                  _library(duals.TRIG, ("sin", None, 0, "trig"), ("cos", None, 0, "trig"))),
           mutants=_trig_mutants()),
     Claim("dual.polynomial", "The duals of identity, z^2 (Isserlis) and exp (moment generating function)",
           "seed 002; Isserlis 1918", duals.POLYNOMIAL, duals.derive_polynomial,
-          checks=(_library(duals.POLYNOMIAL, ("identity", None, 0, "polynomial"),
-                           ("quadratic", None, 0, "polynomial"), ("exp", None, 0, "exp")),
-                  dual_check("identity"), dual_check("quadratic"), dual_check("exp", top=0.25)),
+          checks=(dual_check("identity"), dual_check("quadratic"), dual_check("exp", top=0.25),
+                  _library(duals.POLYNOMIAL, ("identity", None, 0, "polynomial"),
+                           ("quadratic", None, 0, "polynomial"), ("exp", None, 0, "exp"))),
           mutants=_polynomial_mutants()),
     Claim("dual.price", "Price's theorem: d/dk12 E[sigma(u)sigma(v)] = E[sigma'(u)sigma'(v)], every closed-form pair",
           "Price 1958; seed 004", duals.PRICE, duals.derive_price,
-          checks=(_library(duals.PRICE, ("relu", None, 1, "arccos"), ("abrelu", None, 1, "arccos"),
-                           ("erf", None, 1, "erf'"), ("sin", None, 1, "trig"), ("cos", None, 1, "trig"),
-                           ("identity", None, 1, "polynomial"), ("quadratic", None, 1, "polynomial"),
-                           ("exp", None, 1, "exp"), ab=True),)
-          + tuple(price_check(r.name, top=_PRICE_TOP.get(r.name, 20.0)) for r in duals.PRICE.relations),
+          checks=tuple(price_check(r.name, top=_PRICE_TOP.get(r.name, 20.0)) for r in duals.PRICE.relations)
+          + (_library(duals.PRICE, ("relu", None, 1, "arccos"), ("abrelu", None, 1, "arccos"),
+                      ("erf", None, 1, "erf'"), ("sin", None, 1, "trig"), ("cos", None, 1, "trig"),
+                      ("identity", None, 1, "polynomial"), ("quadratic", None, 1, "polynomial"),
+                      ("exp", None, 1, "exp"), ab=True),),
           mutants=_price_mutants(), uses=("dual.step", "dual.erf_prime", "dual.trig", "dual.polynomial")),
     Claim("dual.quadrature", "Quadrature duals: the library's rule, exact on polynomials, within its stated accuracy",
           "numeric.quadrature; Golub & Welsch 1969", duals.QUADRATURE, duals.derive_quadrature,
