@@ -68,8 +68,8 @@ KERNEL_CHANGES = [
     ("numeric/kernels.py", "sigma[same] = point_sigma[rows][same[0]]", "sigma[same] = point_sigma[rows][same[1]]"),
     ("numeric/kernels.py", 'diag_b = diag_a if symmetric else rec.diagonals(b, "x2")', "diag_b = diag_a"),
     ("numeric/networks.py",
-     "return [(1.0, 1.0)] * self.depth\n        return [(self.weight_std / math.sqrt(n), self.bias_std)",
-     "return [(1.0, 1.0)] * self.depth\n        return [(self.weight_std / math.sqrt(n / 1.01), self.bias_std)"),
+     '"ntk":\n            return [(1.0, 1.0)] * self.depth\n        return [(self.weight_std / math.sqrt(n),',
+     '"ntk":\n            return [(1.0, 1.0)] * self.depth\n        return [(self.weight_std / math.sqrt(n / 1.01),'),
     ("numeric/networks.py", "c * c * signal_gram))", "1.01 * c * c * signal_gram))"),
 ]
 """(file, text, changed text): 1% changes of the constants of numeric.kernels' recursion (σ_w² in

@@ -10,7 +10,7 @@ Every prediction iterates the statement's lambdified relations (:func:`limit_ker
 :func:`pair_kernels`, ``predict``), so a mutated relation changes what the finite networks
 are compared with. The library a user calls is held to the statements within every run:
 the analytic kernels of :mod:`numeric.kernels` (every path: x2 = None, x2 is x1, a copy of
-x1, rectangular blocks, the blocked path beyond 128 points) against the statement iterated
+x1, rectangular blocks, the blocked path beyond BLOCK points) against the statement iterated
 at 30 digits; :meth:`MLP.empirical_ntk` (both parameterisations) against the decomposition
 evaluated on an independent complex-step Jacobian; the standard parameterisation's initial
 variances against the statement's, from a million drawn entries per parameter group.
@@ -299,12 +299,12 @@ def _library_paths(config, x):
 
 
 def _library_pairs(count: int, rng) -> list[tuple[int, int]]:
-    """Every pair of a small input set; for the blocked path (> 128 points) the pairs among the
+    """Every pair of a small input set; for the blocked path (> BLOCK points) the pairs among the
     special points and the block edges and a sample across and within the blocks. Every point
     of a pair also comes with its diagonal pair (the scale of the comparison)."""
     if count <= 16:
         return [(i, j) for i in range(count) for j in range(count)]
-    special_points = (0, 1, 2, count - 1, 127, 128)
+    special_points = (0, 1, 2, count - 1, analytic.BLOCK - 1, analytic.BLOCK)
     pairs = {(i, j) for i in special_points for j in special_points}
     pairs |= {(int(i), int(j)) for i, j in rng.integers(0, count, size=(24, 2))}
     pairs |= {(i, i) for pair in pairs for i in pair}
@@ -363,7 +363,8 @@ def _library_check(statement_kind: str):
         f"numeric.kernels ({'nngp' if statement_kind == 'nngp' else 'ntk'} and nngp_and_ntk) "
         "against the statement iterated pair by pair at 30 digits, on every path: x2 = None, x2 is "
         "x1, a copy of x1, a rectangular split (identical inputs at different positions), the "
-        "blocked path beyond 128 points; inputs with identical, antiparallel and random points, "
+        "blocked path beyond numeric.kernels.BLOCK points; inputs with identical, antiparallel and "
+        "random points, "
         "the Gram diagonal included. Exact comparison under a rounding model (operations n0 + 10 "
         "per layer, condition 1; √(2/ε) at near-parallel distinct inputs of ReLU, the library's "
         "documented arccos limit), the worst entry of each path",
@@ -378,7 +379,8 @@ def _library_check(statement_kind: str):
         explicit=({"activation": "relu", "depth": 3, "weight_std": 1.4, "bias_std": 0.7, "points": 6},
                   {"activation": "erf", "depth": 4, "weight_std": 1.0, "bias_std": 0.0, "points": 5},
                   {"activation": "identity", "depth": 2, "weight_std": 1.2, "bias_std": 0.3, "points": 4},
-                  {"activation": "relu", "depth": 2, "weight_std": 1.0, "bias_std": 0.5, "points": 130}),
+                  {"activation": "relu", "depth": 2, "weight_std": 1.0, "bias_std": 0.5,
+                   "points": analytic.BLOCK + 2}),
         examples=_examples(1, 2, 6),
     )
 
