@@ -234,6 +234,16 @@ class CNN(KernelMethods):
         params, _ = self.check_params(params, x.shape[1:-1])
         return self._forward(params, x)[0]
 
+    def readout_covariance(self, params: Params, x1, x2=None) -> np.ndarray:
+        """K̂(x1, x2) = a_out² g(x1)·g(x2) + c_out², (..., N1, N2), g the readout's input: the
+        covariance of f over the readout's parameters given the layers below."""
+        x1 = self.check_inputs(x1, "x1")
+        params, _ = self.check_params(params, x1.shape[1:-1])
+        g1 = self._forward(params, x1)[1][-1]
+        g2 = g1 if x2 is None else self._forward(params, self.check_inputs(x2, "x2"))[1][-1]
+        a, c = self.affines(math.prod(x1.shape[1:-1]))[-1].multipliers
+        return np.matmul(g1, np.swapaxes(g2, -1, -2)) * (a * a) + c * c
+
     def _sensitivities(self, params: Params, pre, batch, x_shape) -> list[np.ndarray]:
         """Δ^ℓ = ∂f/∂z^ℓ (..., N, *spatial, C) of every conv, then ∂f/∂f = 1, in layer order.
 

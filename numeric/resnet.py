@@ -183,6 +183,15 @@ class ResMLP(KernelMethods):
         params, _ = self.check_params(params)
         return self._forward(params, self.check_inputs(x))[0]
 
+    def readout_covariance(self, params: Params, x1, x2=None) -> np.ndarray:
+        """K̂(x1, x2) = a_out² h^L(x1)·h^L(x2) + c_out², (..., N1, N2): the covariance of f over
+        the readout's parameters given the layers below, whose width limit is the NNGP."""
+        params, _ = self.check_params(params)
+        h1 = self._forward(params, self.check_inputs(x1, "x1"))[1][-1]
+        h2 = h1 if x2 is None else self._forward(params, self.check_inputs(x2, "x2"))[1][-1]
+        a, c = self.affines()[-1].multipliers
+        return np.matmul(h1, np.swapaxes(h2, -1, -2)) * (a * a) + c * c
+
     def empirical_ntk(self, params: Params, x1, x2=None) -> np.ndarray:
         """Θ̂(x1, x2) = Σ_θ ∂f(x1)/∂θ ∂f(x2)/∂θ, exact, (..., N1, N2); x2=None means x1.
 
