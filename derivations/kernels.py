@@ -768,7 +768,7 @@ def derive_positive_definite(statement: Statement) -> Derivation:
         "Positive Definite Functions on Spheres, 2013; Jacot, Gabriel & Hongler, Neural Tangent Kernel, "
         "2018, Prop. 2", domain=statement.domain)
     return Derivation(
-        steps + tuple(depth_steps) + (schoenberg,),
+        _dual_steps(statement) + steps + tuple(depth_steps) + (schoenberg,),
         r"For $L \ge 2$, $\Sigma^L(c) = \sigma_w^2\sum_k a_k (\cdot)^k + \sigma_b^2$ composed with "
         r"$\Sigma^{L-1}$ has non-negative Taylor coefficients in $c$, infinitely many positive; such a "
         r"dot-product kernel is strictly positive definite on the sphere (Schoenberg 1942; Gneiting "
