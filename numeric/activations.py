@@ -81,8 +81,9 @@ class Activation:
             return self.dual(k11, k22, k12), self.dual_deriv(k11, k22, k12)
         return self.quadrature_duals(k11, k22, k12)
 
-    def quadrature_duals(self, k11, k22, k12, *, order: int = quadrature.DEFAULT_ORDER):
-        """(E[σ(u)σ(v)], E[σ'(u)σ'(v)]) by Gauss–Hermite quadrature of the given order.
+    def quadrature_duals(self, k11, k22, k12, *, order: int | None = None):
+        """(E[σ(u)σ(v)], E[σ'(u)σ'(v)]) by ``quadrature.dual_expectations`` (order None:
+        chosen from the largest variance, ``quadrature.order_for``).
 
         Runs for every activation, so the closed forms can be checked against it; the
         accuracy is stated in ``numeric.quadrature`` (rounding level for entire σ and,
