@@ -152,6 +152,11 @@ ENTRIES: tuple[Entry, ...] = (
           "Liu, Zhu & Belkin"),
     Entry("rasmussen2006", "Carl Edward Rasmussen and Christopher K. I. Williams", "Gaussian Processes for "
           "Machine Learning", 2006, "MIT Press", "http://gaussianprocess.org/gpml/", "Rasmussen & Williams"),
+    Entry("geman1980", "Stuart Geman", "A Limit Theorem for the Norm of Random Matrices", 1980,
+          "The Annals of Probability 8(2), 252--261", _doi("10.1214/aop/1176994775"), "Geman"),
+    Entry("yang2019", "Greg Yang", "Scaling Limits of Wide Neural Networks with Weight Sharing: Gaussian "
+          "Process Behavior, Gradient Independence, and Neural Tangent Kernel Derivation", 2019,
+          "arXiv preprint", _arxiv("1902.04760"), "Yang"),
     Entry("gunasekar2018", "Suriya Gunasekar, Jason Lee, Daniel Soudry and Nathan Srebro", "Characterizing "
           "Implicit Bias in Terms of Optimization Geometry", 2018,
           "International Conference on Machine Learning (ICML)", _arxiv("1802.08246"), "Gunasekar et al."),
@@ -200,10 +205,20 @@ def _by_author_year(chunk: str) -> Entry | None:
     return None
 
 
+def _closing(value: str, start: int) -> int:
+    """The index of the bracket that closes the one at ``start`` (-1 when none does)."""
+    depth = 0
+    for k in range(start, len(value)):
+        depth += {"(": 1, ")": -1}.get(value[k], 0)
+        if depth == 0:
+            return k
+    return -1
+
+
 def _tidy(note: str) -> str:
     """A locator without its brackets and separators: ``(proof of Thm 1)`` -> ``proof of Thm 1``."""
     note = note.strip(" ,.;")
-    if note.startswith("(") and note.endswith(")") and note.count("(") == 1:
+    if note.startswith("(") and note.endswith(")") and _closing(note, 0) == len(note) - 1:
         note = note[1:-1]
     return "" if note.lower() in ("understanding the ntk",) else note.strip()
 

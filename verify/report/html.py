@@ -15,14 +15,13 @@ import html
 import os
 import re
 import shutil
-import sys
 import tempfile
 import time
 
 from .. import bibliography
-from ..families import BUILT_IN
 from ..results import CheckResult, ClaimResult, Comparison, RunResult, StepResult
-from . import figures, mathml
+from . import common, figures, mathml
+from .common import families
 from .notation import configuration, label
 
 __all__ = ["HtmlReporter", "page", "graph_svg", "INDEX", "FIGURES", "anchor"]
@@ -208,14 +207,8 @@ def page(run: RunResult, pictures: dict[tuple[int, int], list[tuple[str, dict]]]
     """The HTML of ``run``; ``pictures[(claim index, check index)]`` lists (file, figure spec)."""
     pictures = pictures or {}
     used: dict = {}
-    declared = {prefix: (title, intro, sources) for prefix, title, intro, sources in run.families}
-    families: dict[str, list[int]] = {}
-    for k, claim in enumerate(run.claims):
-        families.setdefault(claim.id.split(".", 1)[0], []).append(k)
     body, contents = [], []
-    for n, (prefix, members) in enumerate(families.items(), 1):
-        title, intro, sources = declared.get(prefix) or (*BUILT_IN.get(prefix, (f"Claims {prefix}", "", ""))[:1],
-                                                          "", "")
+    for n, (prefix, title, intro, sources, members) in enumerate(families(run), 1):
         cited = f" ({_cite(sources, used)})" if sources else ""
         body.append(f'<h2 id="family-{_e(prefix)}">{n}. {mathml.text(title)}</h2>'
                     + (f"<p>{mathml.text(intro)}{cited}</p>" if intro else ""))
@@ -257,57 +250,24 @@ def page(run: RunResult, pictures: dict[tuple[int, int], list[tuple[str, dict]]]
         "</body></html>", ""])
 
 
-def _slug(value: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", value).strip("-").lower()[:40] or "figure"
-
-
 def draw(run: RunResult, folder: str, relative: str) -> tuple[dict, list[str]]:
     """Every recorded figure of ``run`` as SVG in ``folder``: the ``pictures`` of :func:`page`, and
     the problems of figures that could not be drawn."""
-    os.makedirs(folder, exist_ok=True)
     pictures: dict[tuple[int, int], list[tuple[str, dict]]] = {}
-    problems, count = [], 0
-    for k, claim in enumerate(run.claims):
-        for j, check in enumerate(claim.checks):
-            for key, spec in check.data.items():
-                if not figures.is_figure(spec):
-                    continue
-                count += 1
-                name = f"fig{count:03d}-{_slug(claim.id)}-{_slug(str(key))}.svg"
-                try:
-                    figures.render(spec, os.path.join(folder, name))
-                except Exception as exc:  # bad data must not cost the whole page
-                    problems.append(f"a figure of {claim.id} was not drawn: {type(exc).__name__}: {exc}")
-                    continue
-                pictures.setdefault((k, j), []).append((f"{relative}/{name}", dict(spec)))
+    problems = []
+    for (k, j), found in common.draw(run, folder, relative, "svg").items():
+        for figure in found:
+            if figure.path:
+                pictures.setdefault((k, j), []).append((figure.path, figure.spec))
+            else:
+                problems.append(f"a figure of {run.claims[k].id} was not drawn: {figure.problem}")
     return pictures, problems
 
 
-def _prepare(directory: str) -> str:
-    path = os.path.abspath(directory)
-    if os.path.exists(path) and not os.path.isdir(path):
-        raise ValueError(f"--html {directory!r}: this is a file; give a directory for the site")
-    try:
-        os.makedirs(path, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
-    except OSError as exc:
-        raise ValueError(f"--html {directory!r}: cannot write there ({exc.strerror or exc})") from None
-    return path
-
-
-class HtmlReporter:
+class HtmlReporter(common.FolderReporter):
     """Writes ``directory/index.html`` and ``directory/figures/`` when the run stops."""
 
-    def __init__(self, directory: str, *, stream=None, errors=None):
-        self.directory = _prepare(directory)
-        self.stream, self.errors = stream or sys.stdout, errors or sys.stderr
-
-    def start(self, run: RunResult, count: int) -> None:
-        pass
-
-    def handle(self, result: ClaimResult, index: int, total: int) -> None:
-        pass
+    OPTION, WHAT = "--html", "site"
 
     def stop(self, run: RunResult) -> None:
         start = time.perf_counter()

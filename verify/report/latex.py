@@ -26,7 +26,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -35,26 +34,19 @@ from typing import Iterable
 from numeric.stats import CONSISTENT
 
 from .. import bibliography
-from ..families import BUILT_IN
 from ..results import VERIFIED, CheckResult, ClaimResult, Comparison, RunResult, StepResult
 from . import figures
+from .common import Drawn, FolderReporter, draw, families, family_of
 from .notation import configuration, label
-from .texprint import (PREAMBLE_MACROS, display, escape, identifier, math, number, percent, seconds, text,
+from .texprint import (PREAMBLE_MACROS, cell, display, escape, identifier, math, number, percent, seconds, text,
                        with_error, wrap)
 
 __all__ = ["LatexReporter", "document", "draw_figures", "Drawn", "compile_pdf", "Compiled", "family_of",
-           "FAMILIES", "TEX", "PDF", "LOG", "FIGURES"]
+           "TEX", "PDF", "LOG", "FIGURES"]
 
 TEX, PDF, LOG = "derivations.tex", "derivations.pdf", "derivations.log"
 FIGURES = "derivations-figures"
-FAMILIES = {prefix: title for prefix, (title, _, _) in BUILT_IN.items()}
 _RERUN = re.compile(r"Rerun to get|Rerun LaTeX|Label\(s\) may have changed|Table widths have changed")
-
-
-def family_of(claim_id: str) -> str:
-    """The section title of a claim's family, from its id prefix (unknown prefixes by name)."""
-    prefix = claim_id.split(".", 1)[0]
-    return FAMILIES.get(prefix, f"Claims {prefix}")
 
 
 # --- verdict marks ---------------------------------------------------------------
@@ -254,7 +246,7 @@ def _z(z: float) -> str:
 def _figure(figure: "Drawn", where: str, size: str) -> str:
     """One figure with its caption in a minipage of width ``size``."""
     spec = figure.spec
-    title = text(spec["title"]) + " " if isinstance(spec.get("title"), str) and spec["title"] else ""
+    title = text(label(spec["title"])) + " " if isinstance(spec.get("title"), str) and spec["title"] else ""
     head = rf"\textbf{{Figure {figure.number}.}} {title}({where})"
     if figure.problem:
         body = rf"{{\footnotesize {head}: \alarm{{warn}}{{not drawn}} {escape(figure.problem)}\par}}"
@@ -291,17 +283,6 @@ def _figures(found: list["Drawn"], where: str) -> str:
     return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class Drawn:
-    """One recorded figure, numbered in the document's order: its file (relative to the
-    document) or why it was not drawn."""
-
-    number: int
-    spec: dict
-    path: str | None
-    problem: str | None = None
-
-
 _STEP_MARKS = {"proved": ("ok", r"$\checkmark$\,derived"), "checked-numerically": ("num", r"$\approx$\,checked numerically"),
                "cited": ("cite", r"$\dagger$\,cited")}
 
@@ -328,7 +309,7 @@ def _summary(run: RunResult, labels: dict[str, str]) -> str:
         z, mde = claim.max_abs_z, claim.max_mde
         mutants = (f"{len(claim.mutants) - len(claim.surviving_mutants)}/{len(claim.mutants)}"
                    if claim.mutants else "--")
-        rows.append([_link(claim.id, labels), text(label(claim.title)), mark(claim.status), _step_counts(claim),
+        rows.append([_link(claim.id, labels), cell(label(claim.title)), mark(claim.status), _step_counts(claim),
                      _z(z) if z is not None else "--", percent(mde), mutants])
     spec = (("l", 0.23), ("l", 0.34), ("l", 0.14), ("c", 0.08), ("r", 0.07), ("r", 0.06), ("c", 0.08))
     head = ["claim", "title", "verdict", "steps d/n/c", r"max $|z|$", "max MDE", "mutants"]
@@ -530,15 +511,11 @@ def _claim(run: RunResult, claim: ClaimResult, labels: dict[str, str], drawn: li
     return "\n".join(p for p in parts if p)
 
 
-def _config(comparison: Comparison) -> str:
-    return text(configuration(comparison.config))
-
-
 def _evidence_row(c: Comparison, threshold: bool) -> list[str]:
     t = c.test
     prediction = r"$\neq 0$" if t.kind == "nonzero" else number(t.prediction)
     z = _z(t.z) + (f" / {_z(t.threshold)}" if threshold else "")
-    return [text(label(c.label)), _config(c), with_error(t.estimate, t.se), prediction, z,
+    return [cell(label(c.label)), cell(configuration(c.config)), with_error(t.estimate, t.se), prediction, z,
             f"{percent(t.mde)} / {percent(t.target)}", escape(c.samples), mark(t.status)]
 
 
@@ -557,8 +534,8 @@ def _appendix_claim(claim: ClaimResult, labels: dict[str, str], drawn: list[Draw
         parts.append(rf"\heading{{Check {identifier(check.name)}\quad {mark(check.status)}}}"
                      + text(label(check.description)) + f" ({check.examples} configurations run.)")
         if check.comparisons:
-            spec = (("l", 0.18), ("l", 0.20), ("r", 0.17), ("r", 0.09), ("r", 0.08), ("r", 0.10), ("r", 0.07),
-                    ("l", 0.11))
+            spec = (("l", 0.16), ("l", 0.20), ("r", 0.16), ("r", 0.09), ("r", 0.08), ("r", 0.09), ("r", 0.08),
+                    ("l", 0.14))
             thresholds = {c.test.threshold for c in check.comparisons}
             z = f"$z$ ($z^* = {thresholds.pop():.2f}$)" if len(thresholds) == 1 else "$z$ / $z^*$"
             head = ["comparison", "configuration", r"estimate $\pm$ SE", "prediction", z, "MDE / target",
@@ -572,12 +549,12 @@ def _appendix_claim(claim: ClaimResult, labels: dict[str, str], drawn: list[Draw
 
 def _mutants_table(run: RunResult, labels: dict[str, str]) -> str:
     parts = [r"\section{Mutants}\label{app:mutants}"]
-    rows = [[_link(c.id, labels), identifier(m.name), text(label(m.description)), mutant_mark(m.status),
+    rows = [[_link(c.id, labels), identifier(m.name), cell(label(m.description)), mutant_mark(m.status),
              escape(", ".join(m.refuted_by)) or "--"] for c in run.claims for m in c.mutants]
     if rows:
         parts.append("Every wrong version of a statement the run tried, and the layers (each run on its own) "
                      "that refuted it.")
-        parts.append(_table((("l", 0.22), ("l", 0.18), ("l", 0.36), ("l", 0.12), ("l", 0.12)),
+        parts.append(_table((("l", 0.22), ("l", 0.18), ("l", 0.34), ("l", 0.14), ("l", 0.12)),
                             ["claim", "mutant", "what is wrong", "verdict", "refuted by"], rows))
         errors = [rf"{identifier(c.id)}, mutant {identifier(m.name)}: {escape(m.error, breakable=True)}\par"
                   for c in run.claims for m in c.mutants if m.error]
@@ -589,19 +566,6 @@ def _mutants_table(run: RunResult, labels: dict[str, str]) -> str:
 
 def _parameters(run: RunResult) -> str:
     return "\n".join([r"\section{The run}\label{app:run}", _run_table(run), _reading(), CONVENTIONS])
-
-
-def _families(run: RunResult) -> list[tuple[str, str, str, list[int]]]:
-    """The families in order of first appearance: title, introduction, sources and their claims' indices."""
-    declared = {prefix: (title, intro, sources) for prefix, title, intro, sources in run.families}
-    found: dict[str, list[int]] = {}
-    for k, claim in enumerate(run.claims):
-        found.setdefault(claim.id.split(".", 1)[0], []).append(k)
-    out = []
-    for prefix, members in found.items():
-        title, intro, sources = declared.get(prefix) or (family_of(prefix + "."), "", "")
-        out.append((title, intro, sources, members))
-    return out
 
 
 def document(run: RunResult, drawn: dict[tuple[int, int], list[Drawn]] | None = None,
@@ -617,7 +581,7 @@ def document(run: RunResult, drawn: dict[tuple[int, int], list[Drawn]] | None = 
                   for k, c in enumerate(run.claims)}
     cites = _Citations()
     parts = [PREAMBLE, _title(run), _summary(run, labels), _graph(graph)]
-    for title, intro, sources, members in _families(run):
+    for _, title, intro, sources, members in families(run):
         parts.append(rf"\clearpage\section{{{text(title)}}}")
         if intro:
             parts.append(text(intro) + (rf" ({cites.cite(sources)})" if sources else "") + r"\par")
@@ -627,7 +591,7 @@ def document(run: RunResult, drawn: dict[tuple[int, int], list[Drawn]] | None = 
               "Every comparison of every claim: its configuration, the estimate with its standard error, "
               "the prediction, $z$, the minimal detectable effect against its target, the samples and the "
               "verdict; then the figures the body leaves out."]
-    for _, _, _, members in _families(run):
+    for *_, members in families(run):
         parts += [_appendix_claim(run.claims[k], labels, figures_of[k]) for k in members]
     parts += [_mutants_table(run, labels), _dependency_table(run, labels), _parameters(run),
               cites.bibliography(), r"\end{document}"]
@@ -636,30 +600,10 @@ def document(run: RunResult, drawn: dict[tuple[int, int], list[Drawn]] | None = 
 
 # --- figures and compilation -----------------------------------------------------
 
-def _slug(value: str) -> str:
-    return re.sub(r"[^A-Za-z0-9]+", "-", value).strip("-").lower()[:40] or "figure"
-
-
 def draw_figures(run: RunResult, folder: str, relative: str) -> tuple[dict, str | None]:
     """Draw every recorded figure of ``run`` into ``folder``; returns the ``drawn`` mapping
     of :func:`document` and the dependency graph's file, as paths under ``relative``."""
-    os.makedirs(folder, exist_ok=True)
-    drawn: dict[tuple[int, int], list[Drawn]] = {}
-    count = 0
-    for k in (k for *_, members in _families(run) for k in members):
-        claim = run.claims[k]
-        for j, check in enumerate(claim.checks):
-            for key, spec in check.data.items():
-                if not figures.is_figure(spec):
-                    continue
-                count += 1
-                name = f"fig{count:03d}-{_slug(claim.id)}-{_slug(str(key))}.pdf"
-                try:
-                    figures.render(spec, os.path.join(folder, name))
-                    found = Drawn(count, dict(spec), f"{relative}/{name}")
-                except Exception as exc:  # bad data must not cost the whole document
-                    found = Drawn(count, dict(spec), None, f"{type(exc).__name__}: {exc}")
-                drawn.setdefault((k, j), []).append(found)
+    drawn = draw(run, folder, relative, "pdf")
     ran = {c.id for c in run.claims}
     edges = [(u, c.id) for c in run.claims for u in c.uses if u in ran]
     graph = None
@@ -713,35 +657,16 @@ def _read(path: str) -> str:
 
 # --- the reporter ----------------------------------------------------------------
 
-def _prepare(directory: str) -> str:
-    """Create ``directory`` if missing and make sure files can be written in it."""
-    path = os.path.abspath(directory)
-    if os.path.exists(path) and not os.path.isdir(path):
-        raise ValueError(f"--latex {directory!r}: this is a file; give a directory for the document")
-    try:
-        os.makedirs(path, exist_ok=True)
-        with tempfile.TemporaryFile(dir=path):
-            pass
-    except OSError as exc:
-        raise ValueError(f"--latex {directory!r}: cannot write there ({exc.strerror or exc})") from None
-    return path
-
-
-class LatexReporter:
+class LatexReporter(FolderReporter):
     """Writes ``derivations.tex`` and its figures into ``directory`` when the run stops;
     with ``pdf`` also compiles ``derivations.pdf`` with ``engine`` (pdflatex)."""
 
+    OPTION, WHAT = "--latex", "document"
+
     def __init__(self, directory: str, pdf: bool = False, *, engine: str = "pdflatex", stream=None,
                  errors=None):
-        self.directory = _prepare(directory)
+        super().__init__(directory, stream=stream, errors=errors)
         self.pdf, self.engine = pdf, engine
-        self.stream, self.errors = stream or sys.stdout, errors or sys.stderr
-
-    def start(self, run: RunResult, count: int) -> None:
-        pass
-
-    def handle(self, result: ClaimResult, index: int, total: int) -> None:
-        pass
 
     def stop(self, run: RunResult) -> None:
         start = time.perf_counter()

@@ -44,6 +44,7 @@ _TOKEN = re.compile(r"""
   | (?P<norm>\|\|)
   | (?P<relation>->|<=|>=|!=|==)
   | (?P<number>\d+(?:\.\d+)?(?:e[-+]?\d+)?)
+  | (?P<dotted>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+)
   | (?P<word>[A-Za-z]+(?:-[A-Za-z]+)+|[A-Za-z]+'s\b|[A-Za-z]+s'(?=\s))
   | (?P<name>[A-Za-z][A-Za-z0-9]*~?(?:_(?:\{[^{}]*\}|[A-Za-z0-9]+))*~?(?:'(?![A-Za-z]))*\*?)
   | (?P<other>.)
@@ -127,7 +128,7 @@ def _math(tokens: list[tuple[str, str]]) -> str:
             continue
         elif kind == "relation":
             out.append(_RELATIONS[token])
-        elif kind in ("number", "word"):
+        elif kind in ("number", "word", "dotted"):
             out.append(token if kind == "number" else rf"\text{{{token}}}")
         elif kind == "name":
             if token == "E" and nxt == "[":
@@ -207,7 +208,9 @@ def label(text: Any) -> str:
         following = next((t for kk, t in tokens[k + 1:] if kk != "space"), "")
         previous = tokens[k - 1][1] if k else ""
         depth = len(stack)
-        if kind == "word":
+        if kind == "dotted":
+            is_math = False
+        elif kind == "word":
             head = token.split("-")[0]
             is_math = False
             if head in GREEK:
@@ -220,7 +223,7 @@ def label(text: Any) -> str:
         elif kind in ("number", "dims"):
             is_math = depth > 0 or (pieces and pieces[-1][0]) or following in ("=", "^", "*", "/")
         else:
-            is_math = token not in ",;:!?" or depth > 0
+            is_math = token not in ",;:!?." or depth > 0
         if stack and token == stack[-1]:
             stack.pop()
         elif token in closers and any(t == closers[token] for _, t in tokens[k + 1:]):

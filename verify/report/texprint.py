@@ -27,7 +27,7 @@ import math as _math
 import re
 import unicodedata
 
-__all__ = ["escape", "identifier", "text", "math", "seconds", "balanced", "terms", "width", "equation", "display", "wrap",
+__all__ = ["escape", "identifier", "text", "cell", "math", "seconds", "balanced", "terms", "width", "equation", "display", "wrap",
            "number", "with_error", "percent", "RELATIONS", "PREAMBLE_MACROS", "LINE_UNITS"]
 
 _SPECIAL = {
@@ -162,6 +162,35 @@ def text(value) -> str:
         out.append("$" + math(body) + "$" if balanced(body) else escape(found.group()))
         last = found.end()
     out.append(escape(value[last:].replace(r"\$", "$")))
+    return "".join(out)
+
+
+_WORD_BREAKS = re.compile(r"(\\_|/|\.(?=[A-Za-z]))")
+_CELL_MATH_BREAKS = re.compile(r"\\[A-Za-z]+|\\.|[{},]|\s+|[^\\{},\s]+")
+
+
+def _loosen_math(body: str) -> str:
+    """Math with a permitted line break after every top-level comma and control space."""
+    out, depth = [], 0
+    for token in _CELL_MATH_BREAKS.findall(body):
+        out.append(token)
+        depth += {"{": 1, "}": -1}.get(token, 0)
+        if depth == 0 and token in (",", "\\ "):
+            out.append(r"\allowbreak{}")
+    return "".join(out)
+
+
+def cell(value) -> str:
+    """Text with inline math (:func:`text`) for a narrow table column: a line may also break
+    inside a formula after a top-level comma or space, and in words after ``.``, ``_`` and ``/``,
+    so that no configuration, label or dotted name runs into the next column."""
+    printed = text(value)
+    out, last = [], 0
+    for found in _INLINE.finditer(printed):
+        out += [_WORD_BREAKS.sub(r"\1\\allowbreak{}", printed[last:found.start()]),
+                "$" + _loosen_math(found.group(1)) + "$"]
+        last = found.end()
+    out.append(_WORD_BREAKS.sub(r"\1\\allowbreak{}", printed[last:]))
     return "".join(out)
 
 
