@@ -36,7 +36,7 @@ from scipy import special
 from numeric import quadrature
 from numeric.quadrature import correlation_parts, on_arrays
 
-__all__ = ["Activation", "abrelu", "leaky_relu", "custom", "get", "names"]
+__all__ = ["Activation", "abrelu", "leaky_relu", "custom", "get", "names", "designed"]
 
 Array = np.ndarray
 Dual = Callable[[Array, Array, Array], Array]
@@ -407,3 +407,11 @@ def get(name: str | Activation) -> Activation:
             f"activation={name!r} is not known; accepted: {', '.join(names())}, "
             "or an Activation object (see activations.abrelu, leaky_relu, custom)"
         ) from None
+
+
+def designed(target, *, kernel: str = "nngp", tail: float = 0.0, name: str | None = None):
+    """The activation realising a target dual kernel ("nngp") or one-hidden-layer NTK
+    ("ntk") with power-series coefficients ``target``; see ``numeric.design``, which
+    returns it with its Hermite coefficients and error bound (``design_activation``)."""
+    from numeric.design import design_activation  # numeric.design builds on this module
+    return design_activation(target, kernel=kernel, tail=tail, name=name).activation

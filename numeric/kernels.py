@@ -45,8 +45,10 @@ import numpy as np
 
 from numeric import activations
 from numeric.activations import Activation
+from numeric.depth import DepthScales, correlations, depth_scales, max_effective_depth
 
-__all__ = ["nngp", "ntk", "nngp_and_ntk"]
+__all__ = ["nngp", "ntk", "nngp_and_ntk", "depth_scales", "correlations", "max_effective_depth",
+           "DepthScales"]
 
 Array = np.ndarray
 BLOCK = 128  # 128 KiB per float64 block: the half-dozen arrays of a layer stay in a 1 MiB L2
