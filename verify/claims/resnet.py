@@ -34,31 +34,38 @@ from numeric.resnet import ResMLP
 from ..checks import predict, predictor
 from ..claim import Claim, Mutant, NumericCheck
 
-__all__ = ["CLAIMS", "statement_kernels", "sample_residual"]
+__all__ = ["CLAIMS", "evaluator", "statement_kernels", "sample_residual", "sample_diagonal"]
 
 _N0 = 3
 _STATE = (Q, k11, k22, k12, E, ED, R.SIGMA_L, R.THETA_L, SW2, SB2, R.ALPHA, R.Q0, R.DEPTH)
 
 
-def _evaluate(statement, name: str, state: dict, *, digits: int | None = None):
-    """Relation ``name`` on ``state`` (symbols of _STATE not given are NaN), in float64, or with
-    ``digits`` entry by entry in mpmath (c = ±1 on a kernel's diagonal costs float64 arccos ~1e-8)."""
-    values = [state.get(symbol, math.nan) for symbol in _STATE]
-    if digits is None:
-        return np.asarray(predictor(statement[name], _STATE)(*values), dtype=float)
-    f = _mp_predictor(statement[name])
-    with mpmath.workdps(digits):
-        arrays = np.broadcast_arrays(*(np.asarray(v, dtype=object) for v in values))
-        out = np.empty(arrays[0].shape, dtype=object)
-        for index in np.ndindex(out.shape):
-            out[index] = mpmath.re(f(*(mpmath.mpf(a[index]) for a in arrays)))
-    return out
+def evaluator(symbols: tuple):
+    """evaluate(statement, name, state, digits=None): relation ``name`` on ``state`` (the
+    ``symbols`` not given are NaN), in float64, or with ``digits`` entry by entry in mpmath
+    (c = ±1 on a kernel's diagonal costs float64 arccos ~1e-8)."""
+    @functools.lru_cache(maxsize=None)
+    def mp_predictor(relation):
+        clipped = {"acos": lambda x: mpmath.acos(max(-1, min(1, x))),
+                   "asin": lambda x: mpmath.asin(max(-1, min(1, x)))}
+        return sp.lambdify(symbols, relation.rhs, modules=[clipped, "mpmath"])
+
+    def evaluate(statement, name: str, state: dict, *, digits: int | None = None):
+        values = [state.get(symbol, math.nan) for symbol in symbols]
+        if digits is None:
+            return np.asarray(predictor(statement[name], symbols)(*values), dtype=float)
+        f = mp_predictor(statement[name])
+        with mpmath.workdps(digits):
+            arrays = np.broadcast_arrays(*(np.asarray(v, dtype=object) for v in values))
+            out = np.empty(arrays[0].shape, dtype=object)
+            for index in np.ndindex(out.shape):
+                out[index] = mpmath.re(f(*(mpmath.mpf(a[index]) for a in arrays)))
+        return out
+
+    return evaluate
 
 
-@functools.lru_cache(maxsize=None)
-def _mp_predictor(relation):
-    clipped = {"acos": lambda x: mpmath.acos(max(-1, min(1, x))), "asin": lambda x: mpmath.asin(max(-1, min(1, x)))}
-    return sp.lambdify(_STATE, relation.rhs, modules=[clipped, "mpmath"])
+_evaluate = evaluator(_STATE)
 
 
 def statement_kernels(statement, config, x, *, digits: int | None = None) -> tuple[np.ndarray, np.ndarray]:
