@@ -61,7 +61,7 @@ def _rule(point, width, limit, degree):
     step, offset = width, width
     while offset < 2 * limit:
         breaks.update(x for x in (point - offset, point + offset) if -limit < x < limit)
-        step = min(3 * step, 2)
+        step = min(2 * step, 2)
         offset += step
     breaks = sorted(breaks)
     x, w = _legendre(degree, mp.mp.dps)
@@ -97,7 +97,7 @@ def dual_reference(name: str, k11, k22, k12, digits: int = 30) -> tuple[mp.mpf, 
         else:
             c, s = mp.mpf(0), mp.mpf(1)
         limit = mp.mpf(math.ceil(math.sqrt(2 * (digits + 4) * math.log(10))))
-        degree = math.ceil(0.45 * digits) + 2
+        degree = math.ceil(0.6 * digits) + 2
         tau = b * s
         outer = min(1, 1 / a if a else 1, mp.sqrt(1 + tau**2) / (b * abs(c)) if c else 1)
         inner = min(1, 1 / tau) if tau else 1
