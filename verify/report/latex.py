@@ -38,8 +38,8 @@ from ..results import VERIFIED, CheckResult, ClaimResult, Comparison, RunResult,
 from . import figures
 from .common import Drawn, FolderReporter, draw, families, family_of
 from .notation import configuration, label
-from .texprint import (PREAMBLE_MACROS, cell, display, escape, identifier, math, number, percent, seconds, text,
-                       with_error, wrap)
+from .texprint import (PREAMBLE_MACROS, cell, display, escape, identifier, math, number, percent, relation, seconds,
+                       text, with_error, wrap)
 
 __all__ = ["LatexReporter", "document", "draw_figures", "Drawn", "compile_pdf", "Compiled", "family_of",
            "TEX", "PDF", "LOG", "FIGURES"]
@@ -108,6 +108,7 @@ PREAMBLE = r"""\documentclass[10pt,a4paper]{article}
 \usepackage{array,booktabs,longtable}
 \usepackage{xcolor}
 \usepackage{url}
+\usepackage{enumitem}
 \usepackage[hidelinks,bookmarksnumbered]{hyperref}
 \definecolor{ok}{HTML}{2E7D32}
 \definecolor{num}{HTML}{1565C0}
@@ -122,7 +123,7 @@ PREAMBLE = r"""\documentclass[10pt,a4paper]{article}
 \setlength{\emergencystretch}{3em}
 \setlength{\parindent}{0pt}
 \setlength{\parskip}{0.5ex plus 0.3ex}
-\setcounter{tocdepth}{2}
+\setcounter{tocdepth}{1}
 \usepackage{amsthm}
 \newtheorem{claimthm}{Claim}[section]
 \definecolor{cite}{HTML}{5D4037}
@@ -233,8 +234,7 @@ def _title(run: RunResult) -> str:
         "Each claim of the theory is stated as a theorem and derived step by step; every step carries "
         "the mark of how it was checked, and every claim is then confronted with finite networks or "
         "samples.  The run's parameters, every comparison and every mutant are in the appendices.",
-        _run_table(run), _reading(), CONVENTIONS,
-        r"\clearpage", r"\tableofcontents", r"\clearpage",
+        _run_table(run), _reading(), CONVENTIONS, r"\tableofcontents",
     ])
 
 
@@ -243,17 +243,34 @@ def _z(z: float) -> str:
     return f"${z:.2f}$" if abs(z) < 1000 else number(z, 2)
 
 
+def _head(figure: "Drawn", where: str) -> str:
+    """``Figure n.``, the figure's title and where it belongs."""
+    title = figure.spec.get("title")
+    shown = text(label(title)) + " " if isinstance(title, str) and title else ""
+    return rf"\textbf{{Figure {figure.number}.}} {shown}({where})"
+
+
 def _figure(figure: "Drawn", where: str, size: str) -> str:
     """One figure with its caption in a minipage of width ``size``."""
-    spec = figure.spec
-    title = text(label(spec["title"])) + " " if isinstance(spec.get("title"), str) and spec["title"] else ""
-    head = rf"\textbf{{Figure {figure.number}.}} {title}({where})"
+    spec, head = figure.spec, _head(figure, where)
     if figure.problem:
         body = rf"{{\footnotesize {head}: \alarm{{warn}}{{not drawn}} {escape(figure.problem)}\par}}"
     else:
         body = (rf"\includegraphics[width=\linewidth]{{{figure.path}}}\par"
                 rf"{{\footnotesize {head}. {text(figures.caption(spec))}\par}}")
     return rf"\begin{{minipage}}[t]{{{size}}}\centering {body}\end{{minipage}}"
+
+
+def _body_figure(figure: "Drawn", where: str) -> str:
+    """The one figure a claim shows in the body: a two-panel figure across the line, a single panel
+    beside its caption."""
+    if _wide(figure) or figure.problem:
+        return _figures([figure], where)
+    return (r"\par\medskip\noindent"
+            rf"\begin{{minipage}}[c]{{0.5\linewidth}}\includegraphics[width=\linewidth]{{{figure.path}}}"
+            r"\end{minipage}\hfill"
+            rf"\begin{{minipage}}[c]{{0.46\linewidth}}\footnotesize {_head(figure, where)}. "
+            rf"{text(figures.caption(figure.spec))}\end{{minipage}}\par\medskip")
 
 
 def _wide(figure: "Drawn") -> bool:
@@ -383,43 +400,36 @@ class _Citations:
         return "\n".join([r"\begin{thebibliography}{99}\small", *items, r"\end{thebibliography}"])
 
 
-_FIGURES_IN_BODY = 2
-_FITTED_IN_BODY = 3
 
 
-def _fitted(check: CheckResult) -> list[Comparison]:
-    """The comparisons the body shows: those furthest from their prediction, at most a few."""
+def _worst(check: CheckResult) -> Comparison | None:
+    """The comparison furthest from its prediction (largest finite $|z|$), which the body shows."""
     ranked = sorted(check.comparisons, key=lambda c: -abs(c.test.z) if _math.isfinite(c.test.z) else 0.0)
-    return ranked[:_FITTED_IN_BODY]
+    return ranked[0] if ranked else None
 
 
 def _evidence(claim: ClaimResult, labels: dict[str, str]) -> str:
-    """What was measured, on what, the numbers furthest from their prediction, the verdict: a few lines
-    per check."""
+    """What was measured, on what, the number furthest from its prediction and the verdict: one short
+    paragraph per check (every comparison is in the appendix)."""
     if not claim.checks:
         return r"\textit{Evidence.} No numeric check: the claim is established by its derivation.\par"
     items = []
     for check in claim.checks:
-        z = [abs(c.test.z) for c in check.comparisons if c.test.kind == "equal" and _math.isfinite(c.test.z)]
         thresholds = sorted({c.test.threshold for c in check.comparisons})
         summary = f"{check.examples} configurations, {len(check.comparisons)} comparisons"
-        if z:
-            summary += rf"; max $|z| = {max(z):.2f}$" + (rf" ($z^* = {thresholds[0]:.2f}$)" if thresholds else "")
-        lines = [rf"\item {identifier(check.name)} {mark(check.status)}: {text(label(check.description))} "
-                 rf"({summary})."]
-        for c in _fitted(check):
-            t = c.test
+        worst = _worst(check)
+        if worst is not None:
+            t = worst.test
             prediction = r"$\neq 0$" if t.kind == "nonzero" else number(t.prediction)
-            lines.append(rf"\\ {{\small {text(label(c.label))}: {with_error(t.estimate, t.se)} against "
-                         rf"{prediction}, $z = {t.z:.2f}$ {mark(t.status)}}}"
-                         if _math.isfinite(t.z) else
-                         rf"\\ {{\small {text(label(c.label))}: {with_error(t.estimate, t.se)} against "
-                         rf"{prediction} {mark(t.status)}}}")
+            z = rf", $z = {t.z:.2f}$" + (rf" ($z^* = {thresholds[0]:.2f}$)" if len(thresholds) == 1 else "")
+            summary += (rf"; furthest: {text(label(worst.label))} {with_error(t.estimate, t.se)} against "
+                        rf"{prediction}" + (z if _math.isfinite(t.z) else ""))
+        line = rf"\item {identifier(check.name)} {mark(check.status)}: {text(label(check.description))} ({summary})."
         if check.counterexample:
-            lines.append(r"\\ \alarm{bad}{counterexample} " + escape(check.counterexample, breakable=True))
-        items.append("".join(lines))
+            line += r" \alarm{bad}{counterexample} " + escape(check.counterexample, breakable=True)
+        items.append(line)
     return "\n".join([r"\textit{Evidence} (every comparison in Appendix~\ref{ev:" + labels[claim.id] + "}):",
-                      r"\begin{itemize}\setlength{\itemsep}{1pt}", *items, r"\end{itemize}"])
+                      r"{\small\begin{itemize}[nosep,leftmargin=1.2em,topsep=1pt]", *items, r"\end{itemize}}"])
 
 
 def _mutant_line(claim: ClaimResult, run: RunResult) -> str:
@@ -476,12 +486,12 @@ def _proof(claim: ClaimResult, labels: dict[str, str], cites: "_Citations") -> s
     """The derivation as a proof: one item per step with its mark, its sentence and its relation."""
     if not claim.steps:
         return r"\textit{No derivation steps were recorded.}\par"
-    parts = [r"\begin{proof}[Derivation]", r"\begin{enumerate}\setlength{\itemsep}{2pt}"]
+    parts = [r"\begin{proof}[Derivation]", r"\begin{enumerate}[nosep,leftmargin=1.6em,topsep=1pt]"]
     for step in claim.steps:
         reference = getattr(step, "cite", None) or getattr(step, "reference", None)
         cited = f" ({cites.cite(reference)})" if reference else ""
         parts.append(rf"\item {step_mark(step, labels)}\quad {text(step.text)}{cited}")
-        parts.append(display(step.lhs, step.op, step.rhs))
+        parts.append(relation(step.lhs, step.op, step.rhs))
         if step.counterexample:
             parts.append(r"\alarm{bad}{counterexample} " + escape(
                 ", ".join(f"{k} = {v}" for k, v in step.counterexample), breakable=True) + r"\par")
@@ -495,7 +505,7 @@ def _proof(claim: ClaimResult, labels: dict[str, str], cites: "_Citations") -> s
 def _claim(run: RunResult, claim: ClaimResult, labels: dict[str, str], drawn: list[Drawn],
            cites: "_Citations") -> str:
     """A claim in the body: title, verdict and sources; the statement as a theorem; the derivation as a
-    proof; the evidence in a few lines, at most two figures; the mutants in one line."""
+    proof; the evidence in a few lines, at most one figure; the mutants in one line."""
     title = text(label(claim.title))
     parts = [rf"\subsection{{\texorpdfstring{{{title}}}{{{escape(claim.id)}}}}}\label{{{labels[claim.id]}}}",
              rf"{identifier(claim.id)}\quad {mark(claim.status)}"
@@ -505,8 +515,8 @@ def _claim(run: RunResult, claim: ClaimResult, labels: dict[str, str], drawn: li
         parts.append(r"\par\noindent\fcolorbox{bad}{bad!5}{\parbox{\dimexpr\linewidth-2\fboxsep-2\fboxrule}"
                      r"{\textbf{\textcolor{bad}{Not verified:}} " + "; ".join(problems) + "}}\\par")
     parts += [_statement(run, claim, labels, cites), _proof(claim, labels, cites), _evidence(claim, labels)]
-    if drawn[:_FIGURES_IN_BODY]:
-        parts.append(_figures(drawn[:_FIGURES_IN_BODY], f"claim {identifier(claim.id)}"))
+    if drawn:
+        parts.append(_body_figure(drawn[0], f"claim {identifier(claim.id)}"))
     parts.append(_mutant_line(claim, run))
     return "\n".join(p for p in parts if p)
 
@@ -541,7 +551,7 @@ def _appendix_claim(claim: ClaimResult, labels: dict[str, str], drawn: list[Draw
             head = ["comparison", "configuration", r"estimate $\pm$ SE", "prediction", z, "MDE / target",
                     "samples", "verdict"]
             parts.append(_table(spec, head, (_evidence_row(c, bool(thresholds)) for c in check.comparisons)))
-    rest = drawn[_FIGURES_IN_BODY:]
+    rest = drawn[1:]
     if rest:
         parts.append(_figures(rest, f"claim {identifier(claim.id)}"))
     return "\n".join(parts)
@@ -582,7 +592,7 @@ def document(run: RunResult, drawn: dict[tuple[int, int], list[Drawn]] | None = 
     cites = _Citations()
     parts = [PREAMBLE, _title(run), _summary(run, labels), _graph(graph)]
     for _, title, intro, sources, members in families(run):
-        parts.append(rf"\clearpage\section{{{text(title)}}}")
+        parts.append(rf"\section{{{text(title)}}}")
         if intro:
             parts.append(text(intro) + (rf" ({cites.cite(sources)})" if sources else "") + r"\par")
         for k in members:

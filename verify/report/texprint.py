@@ -27,7 +27,7 @@ import math as _math
 import re
 import unicodedata
 
-__all__ = ["escape", "identifier", "text", "cell", "math", "seconds", "balanced", "terms", "width", "equation", "display", "wrap",
+__all__ = ["escape", "identifier", "text", "cell", "math", "seconds", "balanced", "terms", "width", "equation", "display", "relation", "wrap",
            "number", "with_error", "percent", "RELATIONS", "PREAMBLE_MACROS", "LINE_UNITS"]
 
 _SPECIAL = {
@@ -371,6 +371,19 @@ def equation(lhs: str, op: str, rhs: str, *, room: float = LINE_UNITS) -> list[s
     lines = [line if k == 0 else rf"\qquad {line}" for k, line in enumerate(_lines(lhs, room))]
     return lines + [rf"\quad {relation} {line}" if k == 0 else rf"\qquad {line}"
                     for k, line in enumerate(_lines(rhs, room - 3))]
+
+
+INLINE_UNITS = 24.0
+"""The widest relation (in :func:`width` units) that :func:`relation` sets in the running text."""
+
+
+def relation(lhs: str, op: str, rhs: str) -> str:
+    """``lhs op rhs`` in the running text when it is short (at most :data:`INLINE_UNITS`), else
+    displayed (:func:`display`): a step's sentence and its short relation then share a line."""
+    lines = equation(lhs, op, rhs)
+    if len(lines) == 1 and width(lines[0]) <= INLINE_UNITS:
+        return rf"\quad\mbox{{$\displaystyle {lines[0]}$}}\par"
+    return display(lhs, op, rhs)
 
 
 def display(lhs: str, op: str, rhs: str) -> str:
