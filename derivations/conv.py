@@ -36,7 +36,7 @@ from .core import Derivation, Domain, Justification, Quantity, Relation, Stateme
 from .kernels import SB2, SIGMA_FN, SW2, _RECURSION_DOMAIN, _dual_steps, dual_relations, gaussian_expectation
 from .resnet import FLUCTUATION, _extended, _sigma_prime, _sigmas, _tangent, fluctuation_step
 
-__all__ = ["OFFSETS", "G", "ES", "DS", "TS", "EBAR", "DTBAR", "CNTK", "derive_cntk",
+__all__ = ["EDG", "EDIAG", "FLATTEN", "derive_flatten", "OFFSETS", "G", "ES", "DS", "TS", "EBAR", "DTBAR", "CNTK", "derive_cntk",
            "SHIFT", "derive_shift", "KERNELS", "DUAL_NAMES"]
 
 OFFSETS = (-1, 0, 1)
@@ -275,4 +275,78 @@ def derive_shift(statement: Statement) -> Derivation:
         r"global average pooling sums over every pair of positions, which the shift permutes, while the "
         r"flatten readout sums over $p = p'$, which only a joint shift permutes. The instance shows it for "
         r"one layer; each further layer is the same map, so the property holds at any depth (induction).",
+    )
+
+
+# ------------------------------------------------------------------ flatten readout = locally connected network
+
+EDG = tuple(Quantity(f"Ediag{_NAMES[o]}", rf"\mathbb{{E}}_{{{_NAMES[o]}{_NAMES[o]}}}[\sigma\sigma]", real=True)
+            for o in OFFSETS)
+EDIAG = Quantity("mean_p E(p,p)", r"\overline{\mathbb{E}[\sigma\sigma]}_{p=p'}", real=True)
+
+FLATTEN = Statement(
+    (Relation("first_diag", Quantity("K^1(p,p)", r"K^{1}(p,p)"), SW2 * sum(G) / 3 + SB2),
+     Relation("cnn_diag", Quantity("K_cnn^(l+1)(p,p)", r"K^{\ell+1}_{CNN}(p,p)"), SW2 * sum(EDG) / 3 + SB2),
+     Relation("lcn_diag", Quantity("K_lcn^(l+1)(p,p)", r"K^{\ell+1}_{LCN}(p,p)"), SW2 * sum(EDG) / 3 + SB2),
+     Relation("lcn_off", Quantity("K_lcn^(l+1)(p,p'), p != p'", r"K^{\ell+1}_{LCN}(p,p'),\ p \ne p'"), sp.Integer(0)),
+     Relation("flatten", Quantity("NNGP_flatten", r"K_{flat}(x,x')"), SW2 * EDIAG + SB2),
+     Relation("fluctuation", FLUCTUATION, sp.Rational(-1, 2)))
+    + dual_relations(DUAL_NAMES, prime=False),
+    Domain({**_RECURSION_DOMAIN.intervals, **{s: sp.Interval(-sp.oo, sp.oo) for s in G + EDG + (EDIAG,)}},
+           _RECURSION_DOMAIN.derived, _RECURSION_DOMAIN.description),
+    r"1-D CNN (shared filters) and locally connected network (a filter and bias per position), filter size 3, "
+    r"flatten readout; $\mathbb{E}_{oo}$ at positions $(p+o, p+o)$; channels $C \to \infty$",
+)
+
+
+def _lcn_unit(values, W, b, p) -> sp.Expr:
+    """As :func:`_conv_unit` with the filter of position p: W[p][o][c]."""
+    return _conv_unit(values, W[p], b[p], p)
+
+
+def derive_flatten(statement: Statement) -> Derivation:
+    """Moments of one shared and one position-wise convolution, and of the flatten readout."""
+    Wc, bc, normals_c = _weights()
+    Wl = [[[sp.Symbol(f"V_{p}{i}{c}", real=True) for c in range(_C)] for i in range(3)] for p in range(_P)]
+    bl = [sp.Symbol(f"a_{p}", real=True) for p in range(_P)]
+    normals_l = [w for pos in Wl for row in pos for w in row] + bl
+    x, y = _channels("x"), _channels("y")
+    h, g = _channels("h"), _channels("g")
+    diag = lambda a, b, p: {e: _pair_average(a, b, (p + o) % _P, (p + o) % _P) for e, o in zip(EDG, OFFSETS)}  # noqa: E731
+    first = gaussian_expectation(_conv_unit(x, Wc, bc, _P0) ** 1 * _conv_unit(y, Wc, bc, _P0), normals_c)
+    cnn = gaussian_expectation(_conv_unit(h, Wc, bc, _P0) * _conv_unit(g, Wc, bc, _P0), normals_c)
+    lcn = gaussian_expectation(_lcn_unit(h, Wl, bl, _P0) * _lcn_unit(g, Wl, bl, _P0), normals_l)
+    off = gaussian_expectation(_lcn_unit(h, Wl, bl, _P0) * _lcn_unit(g, Wl, bl, _P1), normals_l)
+    R = [[sp.Symbol(f"R_{p}{c}", real=True) for c in range(_C)] for p in range(_P)]
+    rb = sp.Symbol("c_out", real=True)
+    readout = lambda a: sp.sqrt(SW2) / sp.sqrt(_C * _P) * sum(R[p][c] * a[c][p] for p in range(_P)  # noqa: E731
+                                                            for c in range(_C)) + sp.sqrt(SB2) * rb
+    flat = gaussian_expectation(readout(h) * readout(g), [r for row in R for r in row] + [rb])
+    mean_diag = sum(_pair_average(h, g, p, p) for p in range(_P)) / _P
+    mean_all = sum(_pair_average(h, g, p, q) for p in range(_P) for q in range(_P)) / _P**2
+    dom = lambda *e: _extended(statement.domain, *e)  # noqa: E731
+    return Derivation(
+        (Step(r"First convolution at $p = p'$: the moments over the shared filter", first,
+              statement["first_diag"].rhs.subs({q: _pair_average(x, y, (_P0 + o) % _P, (_P0 + o) % _P)
+                                                 for q, o in zip(G, OFFSETS)}), Justification.INTEGRATE, domain=dom(first)),
+         Step(r"Shared filter (CNN), $p = p'$: SymPy takes the moments of $z_j(p)(x)z_j(p)(x')$ with the channels "
+              r"$h_c = \sigma(z^\ell_c)(x)$, $g_c$ at $x'$ given: only $h(p+o)\cdot g(p+o)$ appear",
+              cnn, statement["cnn_diag"].rhs.subs(diag(h, g, _P0)), Justification.INTEGRATE, domain=dom(cnn)),
+         Step(r"A filter per position (locally connected), $p = p'$: the same moments",
+              lcn, statement["lcn_diag"].rhs.subs(diag(h, g, _P0)), Justification.INTEGRATE, domain=dom(lcn)),
+         Step(r"Locally connected, $p \ne p'$: independent filters and biases, no correlation",
+              off, statement["lcn_off"].rhs, Justification.INTEGRATE, domain=dom(off)),
+         Step(r"Flatten readout (a weight per position and channel): the moments of $f(x)f(x')$ involve "
+              r"$h(p)\cdot g(p)$ at equal positions only", flat, statement["flatten"].rhs.subs({EDIAG: mean_diag, EBAR: mean_all}),
+              Justification.INTEGRATE, domain=dom(flat)),
+         cited(r"Channel limit, by induction on the layer (as for conv.cntk\_recursion): channel averages "
+               r"converge to the Gaussian expectations, for shared and position-wise filters alike",
+               Quantity("lim channel average (flatten)", r"\lim_{C\to\infty}\tfrac1C\textstyle\sum_c \phi(z_c(p)(x), z_c(p)(x'))"),
+               Quantity("E[phi] (flatten)", r"\mathbb{E}[\phi(u, v)]"), _CHANNEL_LIMIT),
+         fluctuation_step(statement, r"a channel average such as $\hat K_C$"))
+        + _dual_steps(statement),
+        r"With the flatten readout the kernel needs the covariances at equal positions only, and those obey "
+        r"the same map for shared and for position-wise filters; so the flatten CNN-GP is the locally "
+        r"connected network's GP (Novak et al. 2019). Global average pooling also sums the covariances at "
+        r"$p \ne p'$, which weight sharing makes nonzero: its kernel differs.",
     )

@@ -20,7 +20,7 @@ from .claim import Claim
 
 __all__ = ["claims", "get", "select"]
 
-_FAMILY_ORDER = ("duals", "kernels", "flow", "lazy", "rkhs", "features")
+_FAMILY_ORDER = ("duals", "kernels", "flow", "lazy", "rkhs", "features", "resnet", "conv")
 ENVIRONMENT = "NTK_VERIFY_CLAIMS"
 
 

@@ -115,7 +115,7 @@ _LIBRARY_CHECK = NumericCheck(
     "positions at 30 digits (float64 rounding model)", lambda budget: _configs(), _measure_library,
     per_example=2, explicit=(_EXPLICIT,))
 
-_WIDTHS = (16, 23, 32, 45, 64, 91, 128)
+_WIDTHS = (8, 11, 16, 23, 32, 45, 64)
 _SEEDS = {0: 600, 1: 600, 2: 1500}
 _CHUNK = 100
 
@@ -242,12 +242,139 @@ def _shift_mutants():
     )
 
 
+# ------------------------------------------------------------------ flatten = locally connected
+
+_FSTATE = C.G + C.EDG + (C.EDIAG, C.EBAR, k11, k22, k12, SW2, SB2)
+_fevaluate = evaluator(_FSTATE)
+
+
+def _shifted_diagonal(v: np.ndarray, o: int, padding: str) -> np.ndarray:
+    """v(p + o) over positions (0 outside the input for zero padding)."""
+    P = v.shape[-1]
+    out = np.zeros_like(v)
+    for p in range(P):
+        if padding == "circular" or 0 <= p + o < P:
+            out[..., p] = v[..., (p + o) % P]
+    return out
+
+
+def statement_flatten(statement, config, x, layer: str, *, ebar: float = math.nan, digits: int | None = None) -> float:
+    """K_flat(x[0], x[1]) by the statement's relations at equal positions only: ``first_diag``,
+    then ``layer`` ("cnn_diag" or "lcn_diag") with the duals, then ``flatten``. ``ebar`` is the
+    mean over all pairs that a statement may name (NaN unless given)."""
+    base = {SW2: config["weight_std"] ** 2, SB2: config["bias_std"] ** 2, C.EBAR: ebar}
+    pad, act = config["padding"], config["activation"]
+    kind = float if digits is None else object
+
+    def ev(name, state):
+        return np.asarray(_fevaluate(statement, name, {**base, **state}, digits=digits), dtype=kind)
+
+    pairs = ((0, 0), (1, 1), (0, 1))
+    K = {}
+    for a, b in pairs:
+        gram = np.einsum("pc,pc->p", x[a], x[b]).astype(kind) / x.shape[-1]
+        K[a, b] = ev("first_diag", {g: _shifted_diagonal(gram, o, pad) for g, o in zip(C.G, C.OFFSETS)})
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for level in range(config["depth"]):
+            E = {(a, b): ev(f"dual[{act}]", {k11: K[a, a], k22: K[b, b], k12: K[a, b]}) for a, b in pairs}
+            if level + 1 == config["depth"]:
+                return float(ev("flatten", {C.EDIAG: E[0, 1].mean()}))
+            K = {ab: ev(layer, {e: _shifted_diagonal(E[ab], o, pad) for e, o in zip(C.EDG, C.OFFSETS)})
+                 for ab in pairs}
+
+
+def _measure_flatten_library(statement, config, ctx):
+    """numeric.conv.CNN(readout="flatten") NNGP against the statement at equal positions, 30
+    digits (the GAP kernel of the same network supplies the all-pairs mean a statement may name)."""
+    x = _inputs(config)
+    flat = _net(config, readout="flatten").nngp(x)
+    gap = float(_net(config).nngp(x)[0, 1])
+    ebar = (gap - config["bias_std"] ** 2) / config["weight_std"] ** 2
+    stated = statement_flatten(statement, config, x, "cnn_diag", ebar=ebar, digits=30)
+    return (ctx.exact(f"{_tag(config)}: library flatten NNGP(x,x')", float(flat[0, 1]), stated,
+                      scale=math.sqrt(abs(flat[0, 0] * flat[1, 1])), operations=60 * (config["depth"] + 1)),)
+
+
+def sample_lcn(config, channels: int, x, seeds: int, rng) -> np.ndarray:
+    """K̂(x[0], x[1]) of ``seeds`` locally connected networks (a filter and bias per position,
+    NTK parameterisation, the readout covariance of a flatten readout), by direct forward passes."""
+    from numeric import activations
+    sigma = activations.get(config["activation"]).fn
+    sw, sb, pad = config["weight_std"], config["bias_std"], config["padding"]
+
+    def patches(h):
+        parts = []
+        for o in C.OFFSETS:
+            if pad == "circular":
+                parts.append(np.roll(h, -o, axis=-2))
+            else:
+                shifted = np.zeros_like(h)
+                P = h.shape[-2]
+                src = slice(max(0, o), P + min(0, o))
+                dst = slice(max(0, -o), P - max(0, o))
+                shifted[..., dst, :] = h[..., src, :]
+                parts.append(shifted)
+        return np.concatenate(parts, axis=-1)
+
+    out = []
+    for start in range(0, seeds, _CHUNK):
+        count = min(_CHUNK, seeds - start)
+        h = x
+        for _ in range(config["depth"]):
+            u = patches(h)
+            W = rng.standard_normal((count, x.shape[1], u.shape[-1], channels))
+            b = rng.standard_normal((count, 1, x.shape[1], channels))
+            z = sw / math.sqrt(u.shape[-1]) * np.einsum("npk,spkj->snpj" if u.ndim == 3 else "snpk,spkj->snpj", u, W) + sb * b
+            h = sigma(z)
+        out.append(sw**2 / (channels * x.shape[1]) * np.einsum("spc,spc->s", h[:, 0], h[:, 1]) + sb**2)
+    return np.concatenate(out)
+
+
+def _measure_lcn(statement, config, ctx):
+    x = _inputs(config)
+    seeds = _SEEDS[ctx.budget.level]
+    draws = [sample_lcn(config, n, x, seeds, ctx.rng("lcn", n)) for n in _WIDTHS]
+    library = _net(config, readout="flatten").nngp(x)
+    prediction = statement_flatten(statement, config, x, "lcn_diag")
+    return ctx.width_limit(f"{_tag(config)}: LCN K_hat(x,x')", _WIDTHS, draws,
+                           prediction if math.isfinite(prediction) else math.inf,
+                           rate=predict(statement, "fluctuation", {}),
+                           scale=math.sqrt(abs(library[0, 0] * library[1, 1])))
+
+
+_FLATTEN_LIBRARY = NumericCheck(
+    "library-flatten", "numeric.conv.CNN flatten NNGP against the statement iterated at equal positions (30 digits)",
+    lambda budget: _configs(), _measure_flatten_library, per_example=1, explicit=(_EXPLICIT,))
+_LCN_CHECK = NumericCheck(
+    "finite-lcn-limit", "finite locally connected networks (a filter per position) with a flatten readout at 7 "
+    "channel counts: K̂(x, x') extrapolated against the statement iterated with the LCN map; fluctuation exponent",
+    lambda budget: _configs(), _measure_lcn, per_example=3, kind="width", explicit=(_EXPLICIT,),
+    examples=lambda budget: (1, 1, 3)[budget.level])
+
+
+def _flatten_mutants():
+    s = C.FLATTEN
+    return (
+        Mutant("flatten-is-gap", r"the flatten kernel as the mean over all pairs of positions (the GAP kernel)",
+               s.with_rhs("flatten", SW2 * C.EBAR + SB2)),
+        Mutant("lcn-without-patch", r"$K_{LCN}^{\ell+1}(p,p) = \sigma_w^2E_{00} + \sigma_b^2$",
+               s.with_rhs("lcn_diag", SW2 * C.EDG[1] + SB2)),
+        Mutant("cnn-without-patch", r"$K_{CNN}^{\ell+1}(p,p) = \sigma_w^2E_{00} + \sigma_b^2$",
+               s.with_rhs("cnn_diag", SW2 * C.EDG[1] + SB2)),
+        Mutant("fluctuation-rate-one", r"fluctuations $\propto C^{-1}$", s.with_rhs("fluctuation", sp.Integer(-1))),
+    )
+
+
 CLAIMS = (
     Claim("conv.cntk_recursion",
           "CNTK with global average pooling: patch-averaged layer maps over every pair of positions",
           "Arora et al. 2019; Novak et al. 2019; Garriga-Alonso et al. 2019", C.CNTK, C.derive_cntk,
           checks=(_LIBRARY_CHECK, _CHANNEL_CHECK), mutants=_cntk_mutants(),
           uses=("dual.relu", "dual.erf", "dual.erf_prime", "dual.step")),
+    Claim("conv.flatten_is_local",
+          "Flatten readout: the CNN-GP kernel is that of the locally connected network; GAP's differs",
+          "Novak et al. 2019", C.FLATTEN, C.derive_flatten,
+          checks=(_FLATTEN_LIBRARY, _LCN_CHECK), mutants=_flatten_mutants(), uses=("dual.relu", "dual.erf")),
     Claim("conv.shift_invariance",
           "Circular padding and global average pooling: the kernel is invariant to cyclic shifts of either input",
           "Novak et al. 2019; Arora et al. 2019", C.SHIFT, C.derive_shift,
