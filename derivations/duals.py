@@ -529,8 +529,10 @@ def _map_steps() -> tuple[Step, Step]:
     weight = Step(
         r"The library's map $z(t) = t - \tfrac{2(1-\varepsilon)}{\kappa}\operatorname{artanh}"
         r"(\kappa\tanh\tfrac{t-p}{2})$, $\kappa = \sqrt{1-2\varepsilon}$, differentiated by SymPy: "
-        r"$z'(t) = 1 - (1-\varepsilon)/(1 + \varepsilon(\cosh(t-p) - 1))$, the factor of its weights",
-        slope, 1 - (1 - eps) / (1 + eps * (sp.cosh(t - p) - 1)), Justification.DIFFERENTIATE, domain=domain,
+        r"$z'(t) = 1 - (1-\varepsilon)/(1 + \varepsilon(\cosh(t-p) - 1))$, the factor of its weights "
+        r"(both sides in exponentials)",
+        slope.rewrite(sp.exp), (1 - (1 - eps) / (1 + eps * (sp.cosh(t - p) - 1))).rewrite(sp.exp),
+        Justification.DIFFERENTIATE, domain=domain,
     )
     feature = Step(
         r"At the feature point: $z(p) = p$ and $z'(p) = \varepsilon$, so a feature of width "

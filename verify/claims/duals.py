@@ -435,7 +435,7 @@ def quadrature_reference_check() -> NumericCheck:
         f"diagonal and its reflection c = -1, variances log-uniform in [0.05, {top:g}]",
         lambda budget: _diagonal_configs(top), measure, per_example=2 * len(duals.QUADRATURE_ONLY),
         explicit=({"k11": 0.7, "k22": 0.7, "c": 1.0}, {"k11": top, "k22": top, "c": -1.0}),
-        examples=lambda budget: 2 + budget.level,
+        examples=lambda budget: 1 + budget.level,
     )
 
 
