@@ -178,17 +178,21 @@ _CHANNEL_LIMIT = ("Novak, Xiao, Bahri, Lee, Yang, Hron, Abolafia, Pennington & S
                   "Neural Net, 2019")
 
 
+def _channel_limit(statement: Statement, text: str) -> tuple[Step, Step]:
+    """The cited channel limit and the fluctuation exponent of a channel average."""
+    return (cited(text, Quantity("lim (1/C) sum_c phi(z_c(p), z_c(p'))",
+                                 r"\lim_{C\to\infty}\tfrac1C\textstyle\sum_c \phi(z^\ell_c(p)(x), z^\ell_c(p')(x'))"),
+                  Quantity("E[phi(u,v)] conv", r"\mathbb{E}[\phi(u, v)]"), _CHANNEL_LIMIT),
+            fluctuation_step(statement, r"a channel average such as $\hat K_C$"))
+
+
 def derive_cntk(statement: Statement) -> Derivation:
     return Derivation(
         tuple(_covariance_steps(statement)) + tuple(_tangent_steps(statement))
-        + (cited(r"Channel limit, by induction on the layer: the channels of $z^\ell$ become i.i.d. centred "
-                 r"Gaussian processes over positions with covariance $K^\ell$, channel averages converge to the "
-                 r"expectations $E_o$, and $\hat\Theta^\ell_{cc'} \to \delta_{cc'}\Theta^\ell$ (weight sharing "
-                 r"over positions does not change the limit)",
-                 Quantity("lim (1/C) sum_c phi(z_c(p), z_c(p'))",
-                          r"\lim_{C\to\infty}\tfrac1C\textstyle\sum_c \phi(z^\ell_c(p)(x), z^\ell_c(p')(x'))"),
-                 Quantity("E[phi(u,v)] conv", r"\mathbb{E}[\phi(u, v)]"), _CHANNEL_LIMIT),
-           fluctuation_step(statement, r"a channel average such as $\hat K_C$"))
+        + _channel_limit(statement, r"Channel limit, by induction on the layer: the channels of $z^\ell$ become "
+                                    r"i.i.d. centred Gaussian processes over positions with covariance $K^\ell$, channel "
+                                    r"averages converge to the expectations $E_o$, and $\hat\Theta^\ell_{cc'} \to "
+                                    r"\delta_{cc'}\Theta^\ell$ (weight sharing over positions does not change the limit)")
         + _dual_steps(statement),
         r"Each convolution averages the previous layer's expectations over the filter's offsets (the "
         r"filter entries are independent across offsets and channels); global average pooling averages "
@@ -339,11 +343,9 @@ def derive_flatten(statement: Statement) -> Derivation:
          Step(r"Flatten readout (a weight per position and channel): the moments of $f(x)f(x')$ involve "
               r"$h(p)\cdot g(p)$ at equal positions only", flat, statement["flatten"].rhs.subs({EDIAG: mean_diag, EBAR: mean_all}),
               Justification.INTEGRATE, domain=dom(flat)),
-         cited(r"Channel limit, by induction on the layer (as for conv.cntk\_recursion): channel averages "
-               r"converge to the Gaussian expectations, for shared and position-wise filters alike",
-               Quantity("lim channel average (flatten)", r"\lim_{C\to\infty}\tfrac1C\textstyle\sum_c \phi(z_c(p)(x), z_c(p)(x'))"),
-               Quantity("E[phi] (flatten)", r"\mathbb{E}[\phi(u, v)]"), _CHANNEL_LIMIT),
-         fluctuation_step(statement, r"a channel average such as $\hat K_C$"))
+         ) + _channel_limit(statement, r"Channel limit, by induction on the layer (as for conv.cntk\_recursion): "
+                                      r"channel averages converge to the Gaussian expectations, for shared and "
+                                      r"position-wise filters alike")
         + _dual_steps(statement),
         r"With the flatten readout the kernel needs the covariances at equal positions only, and those obey "
         r"the same map for shared and for position-wise filters; so the flatten CNN-GP is the locally "
