@@ -51,17 +51,17 @@ class Affine:
         self.own = (self.weight_var, self.bias_var) if ntk else (float(fan_in), 1.0)
 
 
-def affine_kernels(aff: Affine, moment: np.ndarray, below: np.ndarray | None):
-    """(σ_w² X + σ_b², w_own X + b_own + σ_w² Y) of one affine map, X = ``moment`` its
-    input's second moment and Y = ``below`` = Ė ⊙ Θ the tangent kernel reaching it from
-    below (None: no parameters below). Both arguments are consumed (updated in place)."""
+def affine_kernels(aff: Affine, moment: np.ndarray, below: np.ndarray | None, *, scale: float = 1.0):
+    """(σ_w² X + σ_b², w_own X + b_own + σ_w² Y) of one affine map, X = scale·``moment`` its
+    input's second moment and Y = scale·``below`` (Ė ⊙ Θ) the tangent kernel reaching it from
+    below (None: no parameters below). Both arrays are consumed (updated in place)."""
     w_own, b_own = aff.own
-    theta = moment * w_own
+    theta = moment * (w_own * scale)
     theta += b_own
     if below is not None:
-        below *= aff.weight_var
+        below *= aff.weight_var * scale
         theta += below
-    moment *= aff.weight_var
+    moment *= aff.weight_var * scale
     moment += aff.bias_var
     return moment, theta
 

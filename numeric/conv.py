@@ -393,34 +393,43 @@ class CNN(KernelMethods):
         the readout's mean over the ``spatial_axes`` leading axes. ``variances(stage, k12)``
         gives (k11, k22) for the stage-th σ (and may adjust k12)."""
         affines = self.affines(math.prod(gram.shape[:len(groups)]))
-        sigma, theta = affine_kernels(affines[0], self._average(gram, groups), None)
+        mean = 1.0 / self.taps
+        sigma, theta = affine_kernels(affines[0], self._average(gram, groups), None, scale=mean)
         for layer in range(1, self.depth + 1):
             k11, k22 = variances(layer - 1, sigma)
             dual, below = self.activation.duals(k11, k22, sigma)
             below *= theta
             if layer < self.depth:
-                moment, below = self._average(dual, groups), self._average(below, groups)
+                moment, below, scale = self._average(dual, groups), self._average(below, groups), mean
             else:
                 axes = tuple(range(spatial_axes))
-                moment, below = dual.mean(axis=axes), below.mean(axis=axes)
-            sigma, theta = affine_kernels(affines[layer], moment, below)
+                moment, below, scale = dual.mean(axis=axes), below.mean(axis=axes), 1.0
+            sigma, theta = affine_kernels(affines[layer], moment, below, scale=scale)
         return sigma, theta
 
     def _average(self, F: np.ndarray, groups) -> np.ndarray:
-        """S̄F: the mean over offsets o of F shifted by o jointly along each axis group
+        """q^k S̄F: the sum over offsets o of F shifted by o jointly along each axis group
         (one group per spatial dimension: (p, p') for pairs of positions, (p,) on the
-        diagonal); separable, one slice addition per offset and wrap-around piece."""
+        diagonal); separable, one slice addition per offset and wrap-around piece (for
+        circular padding the first offset's pieces add F at once instead of copying it).
+        The mean's 1/q^k is left to the affine map (``affine_kernels(scale=...)``)."""
         if self.filter_size == 1:
             return F
         r = self.filter_size // 2
         for group in groups:
             size = F.shape[group[0]]
-            out = F.copy()
-            for o in range(-r, r + 1):
+            offsets = [o for o in range(-r, r + 1) if o]
+            if self.padding == "circular":
+                out = np.empty_like(F)
+                for dst, src in self._pieces(offsets[0], size, group, F.ndim):
+                    np.add(F[dst], F[src], out=out[dst])
+                offsets = offsets[1:]
+            else:
+                out = F.copy()
+            for o in offsets:
                 for dst, src in self._pieces(o, size, group, F.ndim):
                     out[dst] += F[src]
             F = out
-        F *= 1.0 / self.taps
         return F
 
     def _pieces(self, o: int, size: int, group, ndim: int):
