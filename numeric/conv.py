@@ -59,7 +59,7 @@ from . import activations
 from .architectures import (Affine, KernelMethods, affine_kernels, check_common, check_pairs, draw_params,
                             run_blocks)
 from .kernels import _blocks, _point_labels
-from .networks import Params, _check_array, _check_int
+from .networks import Params, _check_array, _check_batched, _check_int
 
 __all__ = ["CNN", "PADDINGS", "READOUTS"]
 
@@ -84,6 +84,10 @@ class CNN(KernelMethods):
         f = net.apply(params, x)                   # (10, 1)
         theta_hat = net.empirical_ntk(params, x)   # (10, 10), exact
         theta = net.ntk(x)                         # (10, 10), C → ∞
+        y = np.zeros((len(x), 1))                 # training by gradient descent on ½‖f − y‖²:
+        for _ in range(100):
+            grads = net.vjp(params, x, net.apply(params, x) - y)
+            params = [(W - 0.1 * dW, b - 0.1 * db) for (W, b), (dW, db) in zip(params, grads)]
     """
 
     in_channels: int
@@ -233,6 +237,29 @@ class CNN(KernelMethods):
         x = self.check_inputs(x)
         params, _ = self.check_params(params, x.shape[1:-1])
         return self._forward(params, x)[0]
+
+    def vjp(self, params: Params, x, cotangent) -> Params:
+        """∇_θ ⟨g, f(x)⟩ = Σ_n g_n ∂f(x_n)/∂θ in the params layout, by backpropagation; g of
+        shape (N, 1) or (batch of params) + (N, 1) (for ½‖f(X) − y‖², g = f(X) − y). A filter's
+        gradient is a Σ_{n,p} U_n(p) ⊗ g_n Δ_n(p) (U the patches, Δ = ∂f/∂z), a bias's c Σ g_n Δ_n(p)."""
+        x = self.check_inputs(x)
+        params, batch = self.check_params(params, x.shape[1:-1])
+        g = _check_batched("cotangent", cotangent, (x.shape[0], 1), batch)
+        _, inputs, pre = self._forward(params, x)
+        deltas = self._sensitivities(params, pre, batch, x.shape)
+        affines = self.affines(math.prod(x.shape[1:-1]))
+        k = self.spatial_dims
+        grads = []
+        for l, (W, _) in enumerate(params[:-1]):
+            a, c = affines[l].multipliers
+            signal = deltas[l] * g.reshape(g.shape[:-1] + (1,) * (k + 1))
+            U = inputs[l].reshape(inputs[l].shape[:inputs[l].ndim - k - 2] + (-1, inputs[l].shape[-1]))
+            S = signal.reshape(signal.shape[:signal.ndim - k - 2] + (-1, signal.shape[-1]))
+            grads.append((a * np.matmul(np.swapaxes(U, -1, -2), S).reshape(batch + W.shape[len(batch):]),
+                          c * S.sum(axis=-2)))
+        a, c = affines[-1].multipliers
+        grads.append((a * np.matmul(np.swapaxes(inputs[-1], -1, -2), g), c * g.sum(axis=-2)))
+        return grads
 
     def readout_covariance(self, params: Params, x1, x2=None) -> np.ndarray:
         """K̂(x1, x2) = a_out² g(x1)·g(x2) + c_out², (..., N1, N2), g the readout's input: the

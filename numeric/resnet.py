@@ -51,7 +51,7 @@ from . import activations
 from .architectures import (Affine, KernelMethods, affine_kernels, check_common, check_pairs, draw_params,
                             run_blocks)
 from .kernels import _as_inputs, _blocks, _point_labels
-from .networks import Params, _check_array, _check_int
+from .networks import Params, _check_array, _check_batched, _check_int
 
 __all__ = ["ResMLP"]
 
@@ -71,6 +71,10 @@ class ResMLP(KernelMethods):
         f = net.apply(params, x)                  # (N, 1)
         theta_hat = net.empirical_ntk(params, x)  # (N, N), exact
         theta = net.ntk(x)                        # (N, N), n → ∞
+        y = np.zeros((len(x), 1))                 # training by gradient descent on ½‖f − y‖²:
+        for _ in range(100):
+            grads = net.vjp(params, x, net.apply(params, x) - y)
+            params = [(W - 0.1 * dW, b - 0.1 * db) for (W, b), (dW, db) in zip(params, grads)]
     """
 
     in_dim: int
@@ -182,6 +186,22 @@ class ResMLP(KernelMethods):
         """f(x) of shape (..., N, 1) (batch axes of ``params`` first)."""
         params, _ = self.check_params(params)
         return self._forward(params, self.check_inputs(x))[0]
+
+    def vjp(self, params: Params, x, cotangent) -> Params:
+        """∇_θ ⟨g, f(x)⟩ = Σ_n g_n ∂f(x_n)/∂θ in the params layout, by backpropagation; g of
+        shape (N, 1) or (batch of params) + (N, 1). For the loss ½‖f(X) − y‖², g = f(X) − y:
+        ``params[i] − η·grad[i]`` is a gradient-descent step. dW = a Aᵀ(g ⊙ Δ), db = c Σ_n g_n Δ_n
+        with A the inputs and Δ the output sensitivities of each affine map."""
+        params, batch = self.check_params(params)
+        x = self.check_inputs(x)
+        g = _check_batched("cotangent", cotangent, (x.shape[0], 1), batch)
+        _, inputs, args = self._forward(params, x)
+        grads = []
+        for A, D, aff in zip(inputs, self._sensitivities(params, args, batch, x.shape[0]), self.affines()):
+            a, c = aff.multipliers
+            signal = D * g
+            grads.append((a * np.matmul(np.swapaxes(A, -1, -2), signal), c * signal.sum(axis=-2)))
+        return grads
 
     def readout_covariance(self, params: Params, x1, x2=None) -> np.ndarray:
         """K̂(x1, x2) = a_out² h^L(x1)·h^L(x2) + c_out², (..., N1, N2): the covariance of f over

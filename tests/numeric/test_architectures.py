@@ -250,6 +250,39 @@ def test_cnn_empirical_ntk_equals_the_jacobian_product(spatial, padding, readout
     assert np.allclose(exact, _finite_difference_ntk(net, params, x, net.apply), rtol=1e-7, atol=1e-8 * np.abs(exact).max())
 
 
+def _finite_difference_gradient(params, x, apply, cotangent):
+    grads, eps = [], 1e-6
+    for W, b in params:
+        pair = []
+        for arr in (W, b):
+            grad = np.zeros_like(arr)
+            for idx in np.ndindex(arr.shape):
+                old = arr[idx]
+                arr[idx] = old + eps
+                plus = np.sum(cotangent * apply(params, x))
+                arr[idx] = old - eps
+                minus = np.sum(cotangent * apply(params, x))
+                arr[idx] = old
+                grad[idx] = (plus - minus) / (2 * eps)
+            pair.append(grad)
+        grads.append(pair)
+    return grads
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda: ResMLP(3, 4, 2, activation="tanh", weight_std=1.3, bias_std=0.4, alpha=0.7, branch_layers=2), (3,)),
+    (lambda: CNN(2, 3, 2, spatial_dims=2, padding="zero", activation="tanh", bias_std=0.4), (3, 2, 2)),
+    (lambda: CNN(2, 3, 2, spatial_dims=1, readout="flatten", activation="tanh", bias_std=0.4,
+                 parameterization="standard"), (4, 2)),
+])
+def test_vjp_is_the_gradient_of_the_cotangent_weighted_outputs(make, shape):
+    net, rng = make(), np.random.default_rng(3)
+    params = net.init(rng) if isinstance(net, ResMLP) else net.init(rng, shape[:-1])
+    x, g = rng.standard_normal((3,) + shape), rng.standard_normal((3, 1))
+    for (dW, db), (fW, fb) in zip(net.vjp(params, x, g), _finite_difference_gradient(params, x, net.apply, g)):
+        assert np.allclose(dW, fW, atol=1e-7) and np.allclose(db, fb, atol=1e-7)
+
+
 def test_stacks_equal_successive_draws_and_x2_paths_agree():
     x = np.random.default_rng(0).standard_normal((3, 4, 2))
     net = CNN(2, 3, 2, spatial_dims=1)
