@@ -141,12 +141,15 @@ def _prepare(args):
     if args.pdf and not args.latex:
         raise UsageError("--pdf goes with --latex DIR")
     reporters = [TerminalReporter()] + ([JsonReporter(args.json)] if args.json else [])
+    if args.latex or args.html:
+        from .report.common import Drawing
+        drawing = Drawing(jobs=args.jobs)  # each figure drawn once for both outputs
     if args.latex:
         from .report.latex import LatexReporter
-        reporters.append(LatexReporter(args.latex, pdf=args.pdf))
+        reporters.append(LatexReporter(args.latex, pdf=args.pdf, drawing=drawing))
     if args.html:
         from .report.html import HtmlReporter
-        reporters.append(HtmlReporter(args.html))
+        reporters.append(HtmlReporter(args.html, drawing=drawing))
     return lambda plan: _verify(args, claims, plan, reporters)
 
 

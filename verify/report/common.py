@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import sys
 import tempfile
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from ..families import BUILT_IN
 from ..results import RunResult
 from . import figures
 
-__all__ = ["prepare_directory", "slug", "families", "family_of", "draw", "Drawn", "FolderReporter"]
+__all__ = ["prepare_directory", "slug", "families", "family_of", "draw", "Drawn", "Drawing", "FolderReporter"]
 
 
 def prepare_directory(directory: str, option: str, what: str) -> str:
@@ -65,38 +67,106 @@ class Drawn:
     problem: str | None = None
 
 
-def draw(run: RunResult, folder: str, relative: str, kind: str) -> dict[tuple[int, int], list[Drawn]]:
-    """Every recorded figure of ``run`` drawn into ``folder`` as ``kind`` (``pdf``, ``svg``), by
-    (claim index, check index); a figure whose data cannot be drawn keeps its problem instead."""
+def _render(spec: dict, paths: list[str]) -> str | None:
+    """Draw one figure at every path (in a worker process); why it could not be drawn, else None."""
+    try:
+        figures.render(spec, *paths)
+        return None
+    except Exception as exc:  # bad data must not cost the whole output
+        return f"{type(exc).__name__}: {exc}"
+
+
+class Drawing:
+    """The recorded figures of a run, each drawn once (one matplotlib figure) and saved in every
+    format a reporter asked for (:meth:`want`: the document takes PDF, the web page SVG), into a
+    private temporary folder from which the reporters copy what they show.  ``jobs`` worker
+    processes draw side by side (1: in this process)."""
+
+    def __init__(self, *kinds: str, jobs: int = 1):
+        if not isinstance(jobs, int) or jobs < 1:
+            raise ValueError(f"jobs={jobs!r}: give a whole number >= 1")
+        self.kinds, self.jobs = list(dict.fromkeys(kinds)), jobs
+        self._folder = tempfile.TemporaryDirectory(prefix="ntk-verify-figures-")
+        self._run: RunResult | None = None
+        self._done: set[str] = set()
+        self._figures: list[tuple[int, int, int, dict, str]] = []
+        self._problems: dict[int, str] = {}
+
+    def want(self, kind: str) -> None:
+        """Ask for every figure as ``kind`` (``pdf``, ``svg``) too."""
+        if kind not in self.kinds:
+            self.kinds.append(kind)
+
+    def figures(self, run: RunResult) -> list[tuple[int, int, int, dict, str, str | None]]:
+        """(claim index, check index, number, spec, file name without suffix, problem) of every
+        recorded figure of ``run``, in the order of the families, drawn in every wanted format."""
+        if self._run is not run:
+            self._run, self._done, self._problems = run, set(), {}
+            self._figures = self._collect(run)
+        missing = [kind for kind in self.kinds if kind not in self._done]
+        if missing:
+            self._draw(missing)
+            self._done.update(missing)
+        return [(k, j, number, spec, os.path.join(self._folder.name, name), self._problems.get(number))
+                for k, j, number, spec, name in self._figures]
+
+    @staticmethod
+    def _collect(run: RunResult) -> list[tuple[int, int, int, dict, str]]:
+        found = []
+        for k in (k for *_, members in families(run) for k in members):
+            claim = run.claims[k]
+            for j, check in enumerate(claim.checks):
+                for key, spec in check.data.items():
+                    if figures.is_figure(spec):
+                        number = len(found) + 1
+                        found.append((k, j, number, dict(spec),
+                                      f"fig{number:03d}-{slug(claim.id)}-{slug(str(key))}"))
+        return found
+
+    def _draw(self, kinds: list[str]) -> None:
+        jobs = [(number, spec, [os.path.join(self._folder.name, f"{name}.{kind}") for kind in kinds])
+                for _, _, number, spec, name in self._figures if number not in self._problems]
+        jobs.sort(key=lambda job: job[1].get("figure") != "width_limit")  # the slowest first
+        if self.jobs == 1 or len(jobs) < 2:
+            problems = [_render(spec, paths) for _, spec, paths in jobs]
+        else:
+            with ProcessPoolExecutor(max_workers=min(self.jobs, len(jobs))) as pool:
+                problems = list(pool.map(_render, *zip(*[(spec, paths) for _, spec, paths in jobs])))
+        self._problems.update((number, problem) for (number, _, _), problem in zip(jobs, problems) if problem)
+
+
+def draw(run: RunResult, folder: str, relative: str, kind: str,
+         drawing: Drawing | None = None) -> dict[tuple[int, int], list[Drawn]]:
+    """Every recorded figure of ``run`` as ``kind`` (``pdf``, ``svg``) in ``folder``, by (claim index,
+    check index), taken from ``drawing`` (drawn here when not given); a figure whose data cannot be
+    drawn keeps its problem instead."""
+    drawing = drawing or Drawing(kind)
+    drawing.want(kind)
     os.makedirs(folder, exist_ok=True)
     drawn: dict[tuple[int, int], list[Drawn]] = {}
-    count = 0
-    for k in (k for *_, members in families(run) for k in members):
-        claim = run.claims[k]
-        for j, check in enumerate(claim.checks):
-            for key, spec in check.data.items():
-                if not figures.is_figure(spec):
-                    continue
-                count += 1
-                name = f"fig{count:03d}-{slug(claim.id)}-{slug(str(key))}.{kind}"
-                try:
-                    figures.render(spec, os.path.join(folder, name))
-                    found = Drawn(count, dict(spec), f"{relative}/{name}")
-                except Exception as exc:  # bad data must not cost the whole output
-                    found = Drawn(count, dict(spec), None, f"{type(exc).__name__}: {exc}")
-                drawn.setdefault((k, j), []).append(found)
+    for k, j, number, spec, base, problem in drawing.figures(run):
+        if problem:
+            found = Drawn(number, spec, None, problem)
+        else:
+            name = f"{os.path.basename(base)}.{kind}"
+            shutil.copyfile(f"{base}.{kind}", os.path.join(folder, name))
+            found = Drawn(number, spec, f"{relative}/{name}")
+        drawn.setdefault((k, j), []).append(found)
     return drawn
 
 
 class FolderReporter:
     """A reporter that writes its output into a folder once the run stops (``stop``); it is
-    told nothing before (``start`` and ``handle`` do nothing)."""
+    told nothing before (``start`` and ``handle`` do nothing).  Its figures come from ``drawing``,
+    which it may share with another reporter so that each figure is drawn once."""
 
-    OPTION, WHAT = "--output", "output"
+    OPTION, WHAT, KIND = "--output", "output", "pdf"
 
-    def __init__(self, directory: str, *, stream=None, errors=None):
+    def __init__(self, directory: str, *, stream=None, errors=None, drawing: Drawing | None = None):
         self.directory = prepare_directory(directory, self.OPTION, self.WHAT)
         self.stream, self.errors = stream or sys.stdout, errors or sys.stderr
+        self.drawing = drawing or Drawing()
+        self.drawing.want(self.KIND)
 
     def start(self, run: RunResult, count: int) -> None:
         pass

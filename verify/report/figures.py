@@ -56,18 +56,26 @@ def _literal(label: str) -> str:
 _FORMATS = {".pdf": ("pdf", {"CreationDate": None}), ".svg": ("svg", {"Date": None})}
 
 
-def _save(draw: Callable[[Callable[[str], str]], Figure], path: str) -> None:
-    """Draw with mathtext labels (if mathtext cannot parse one, draw again with literal labels)
-    as PDF or SVG by the suffix of ``path``, with no date, so the same data give the same file."""
-    suffix = path[path.rfind("."):].lower()
-    if suffix not in _FORMATS:
-        raise ValueError(f"path={path!r}: accepted suffixes are {', '.join(_FORMATS)}")
-    kind, metadata = _FORMATS[suffix]
+def _save(draw: Callable[[Callable[[str], str]], Figure], *paths: str) -> None:
+    """Draw once with mathtext labels (if mathtext cannot parse one, draw again with literal labels)
+    and save the figure at every path, as PDF or SVG by its suffix, with no date, so the same data
+    give the same file."""
+    formats = []
+    for path in paths:
+        suffix = path[path.rfind("."):].lower()
+        if suffix not in _FORMATS:
+            raise ValueError(f"path={path!r}: accepted suffixes are {', '.join(_FORMATS)}")
+        formats.append((path, *_FORMATS[suffix]))
+
+    def save(figure: Figure) -> None:
+        for path, kind, metadata in formats:
+            figure.savefig(path, format=kind, metadata=metadata, bbox_inches="tight")
+
     with rc_context({**_STYLE, "svg.hashsalt": "ntk-verify"}):
         try:
-            draw(str).savefig(path, format=kind, metadata=metadata, bbox_inches="tight")
+            save(draw(str))
         except ValueError:
-            draw(_literal).savefig(path, format=kind, metadata=metadata, bbox_inches="tight")
+            save(draw(_literal))
 
 
 def _wrap(label: str, width: int = 48) -> str:
@@ -190,12 +198,13 @@ _DRAW = {"series": _series, "histogram": _histogram, "width_limit": _width_limit
 KINDS = tuple(_DRAW)
 
 
-def render(spec: Mapping, path: str) -> None:
-    """Draw the recorded figure ``spec`` at ``path`` (a vector PDF or SVG, by its suffix)."""
+def render(spec: Mapping, path: str, *more: str) -> None:
+    """Draw the recorded figure ``spec`` once and save it at ``path`` and each of ``more`` (vector
+    PDF or SVG, by the suffix): the document and the web page share one drawing."""
     kind = spec.get("figure")
     if kind not in _DRAW:
         raise ValueError(f"figure={kind!r}: accepted are {', '.join(KINDS)}")
-    _save(lambda label: _DRAW[kind](spec, label), path)
+    _save(lambda label: _DRAW[kind](spec, label), path, *more)
 
 
 def caption(spec: Mapping) -> str:

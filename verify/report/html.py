@@ -250,12 +250,13 @@ def page(run: RunResult, pictures: dict[tuple[int, int], list[tuple[str, dict]]]
         "</body></html>", ""])
 
 
-def draw(run: RunResult, folder: str, relative: str) -> tuple[dict, list[str]]:
-    """Every recorded figure of ``run`` as SVG in ``folder``: the ``pictures`` of :func:`page`, and
-    the problems of figures that could not be drawn."""
+def draw(run: RunResult, folder: str, relative: str,
+         drawing: common.Drawing | None = None) -> tuple[dict, list[str]]:
+    """Every recorded figure of ``run`` as SVG in ``folder`` (from ``drawing`` when given): the
+    ``pictures`` of :func:`page`, and the problems of figures that could not be drawn."""
     pictures: dict[tuple[int, int], list[tuple[str, dict]]] = {}
     problems = []
-    for (k, j), found in common.draw(run, folder, relative, "svg").items():
+    for (k, j), found in common.draw(run, folder, relative, "svg", drawing).items():
         for figure in found:
             if figure.path:
                 pictures.setdefault((k, j), []).append((figure.path, figure.spec))
@@ -267,13 +268,13 @@ def draw(run: RunResult, folder: str, relative: str) -> tuple[dict, list[str]]:
 class HtmlReporter(common.FolderReporter):
     """Writes ``directory/index.html`` and ``directory/figures/`` when the run stops."""
 
-    OPTION, WHAT = "--html", "site"
+    OPTION, WHAT, KIND = "--html", "site", "svg"
 
     def stop(self, run: RunResult) -> None:
         start = time.perf_counter()
         work = tempfile.mkdtemp(dir=self.directory, prefix=".site-")
         try:
-            pictures, problems = draw(run, os.path.join(work, FIGURES), FIGURES)
+            pictures, problems = draw(run, os.path.join(work, FIGURES), FIGURES, self.drawing)
             with open(os.path.join(work, INDEX), "w", encoding="utf-8") as stream:
                 stream.write(page(run, pictures))
             final = os.path.join(self.directory, FIGURES)

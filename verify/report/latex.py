@@ -36,7 +36,7 @@ from numeric.stats import CONSISTENT
 from .. import bibliography
 from ..results import VERIFIED, CheckResult, ClaimResult, Comparison, RunResult, StepResult
 from . import figures
-from .common import Drawn, FolderReporter, draw, families, family_of
+from .common import Drawing, Drawn, FolderReporter, draw, families, family_of
 from .notation import configuration, label
 from .texprint import (PREAMBLE_MACROS, cell, display, escape, identifier, math, number, percent, relation, seconds,
                        text, with_error, wrap)
@@ -610,10 +610,11 @@ def document(run: RunResult, drawn: dict[tuple[int, int], list[Drawn]] | None = 
 
 # --- figures and compilation -----------------------------------------------------
 
-def draw_figures(run: RunResult, folder: str, relative: str) -> tuple[dict, str | None]:
-    """Draw every recorded figure of ``run`` into ``folder``; returns the ``drawn`` mapping
-    of :func:`document` and the dependency graph's file, as paths under ``relative``."""
-    drawn = draw(run, folder, relative, "pdf")
+def draw_figures(run: RunResult, folder: str, relative: str,
+                 drawing: Drawing | None = None) -> tuple[dict, str | None]:
+    """Every recorded figure of ``run`` in ``folder`` (from ``drawing`` when given); returns the
+    ``drawn`` mapping of :func:`document` and the dependency graph's file, as paths under ``relative``."""
+    drawn = draw(run, folder, relative, "pdf", drawing)
     ran = {c.id for c in run.claims}
     edges = [(u, c.id) for c in run.claims for u in c.uses if u in ran]
     graph = None
@@ -671,18 +672,18 @@ class LatexReporter(FolderReporter):
     """Writes ``derivations.tex`` and its figures into ``directory`` when the run stops;
     with ``pdf`` also compiles ``derivations.pdf`` with ``engine`` (pdflatex)."""
 
-    OPTION, WHAT = "--latex", "document"
+    OPTION, WHAT, KIND = "--latex", "document", "pdf"
 
     def __init__(self, directory: str, pdf: bool = False, *, engine: str = "pdflatex", stream=None,
-                 errors=None):
-        super().__init__(directory, stream=stream, errors=errors)
+                 errors=None, drawing: Drawing | None = None):
+        super().__init__(directory, stream=stream, errors=errors, drawing=drawing)
         self.pdf, self.engine = pdf, engine
 
     def stop(self, run: RunResult) -> None:
         start = time.perf_counter()
         work = tempfile.mkdtemp(dir=self.directory, prefix=".derivations-")
         try:
-            drawn, graph = draw_figures(run, os.path.join(work, FIGURES), FIGURES)
+            drawn, graph = draw_figures(run, os.path.join(work, FIGURES), FIGURES, self.drawing)
             for (k, _), found in drawn.items():
                 for figure in found:
                     if figure.problem:

@@ -165,7 +165,7 @@ def text(value) -> str:
     return "".join(out)
 
 
-_WORD_BREAKS = re.compile(r"(\\_|/|\.(?=[A-Za-z]))")
+_WORD_BREAKS = re.compile(r"(\\_|/|\.(?=[A-Za-z]|\Z))")
 _CELL_MATH_BREAKS = re.compile(r"\\[A-Za-z]+|\\.|[{},]|\s+|[^\\{},\s]+")
 
 
