@@ -268,10 +268,16 @@ def max_effective_depth(activation, weight_std: float, bias_std: float, width: i
     if not np.isfinite(q) or q <= 0:
         raise ValueError(f"max_effective_depth needs a finite fixed point q* > 0; got q* = {q!r} "
                          f"at weight_std={weight_std!r}, bias_std={bias_std!r}")
-    tau = _noise(act, float(weight_std) ** 2, q, c_star)
-    gap = np.abs(correlations(act, weight_std, bias_std, c0, max_depth) - c_star)
-    below = np.flatnonzero(gap <= threshold * tau / np.sqrt(width)) if tau > 0 else np.array([])
-    depth = float(below[0]) if below.size else np.inf
+    tau = _noise(act, float(weight_std) ** 2, q, c_star) if c_star < 1 else 0.0
+    depth = np.inf
+    if tau > 0:
+        w2, b2 = (np.array([float(x) ** 2]) for x in (weight_std, bias_std))
+        cmap, c = _CorrelationMap(act, w2, b2, np.array([q])), np.array([float(c0)])
+        for level in range(max_depth + 1):
+            if abs(c[0] - c_star) <= threshold * tau / np.sqrt(width):
+                depth = float(level)
+                break
+            c = np.clip(cmap(c)[0], -1.0, 1.0)
     with np.errstate(divide="ignore"):
         asymptotic = xi_c * np.log(np.sqrt(width) * abs(c0 - c_star) / (threshold * tau))
     return MaxDepth(depth, tau, c_star, xi_c, float(asymptotic))
@@ -312,12 +318,12 @@ def _fixed_point(moments: _Moments, w: Array, b: Array) -> Array:
     """q* per point (module docstring): safeguarded Newton on F(q) = w V(q) + b − q."""
     lo, hi, q = b.copy(), np.full_like(b, np.inf), b.copy()
     result = np.full_like(b, np.nan)
-    # σ_b = 0 and σ(0) = 0: q = 0 is a fixed point, stable when F(q)/q ≤ 0 as q → 0⁺
+    # σ_b = 0 and σ(0) = 0: q = 0 is a fixed point, stable when F'(0⁺) = σ_w² V'(0⁺) − 1 ≤ 0
     # (8 ulp of slack: relu at σ_w = √2 rounds σ_w² to 2 + 4e-16)
     zero = np.flatnonzero(b == 0)
     if zero.size:
-        v = moments(np.full(zero.size, _TINY_Q))[0]
-        stable = w[zero] * v / _TINY_Q - 1.0 <= 8 * np.finfo(float).eps
+        v, slope, _ = moments(np.full(zero.size, _TINY_Q))
+        stable = (v <= 1e-100) & (w[zero] * slope - 1.0 <= _CRITICAL)
         result[zero[stable]] = 0.0
     active = np.flatnonzero(np.isnan(result))
     lo, hi, q = _bracket(moments, w, b, active, lo, hi, q)

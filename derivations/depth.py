@@ -1,0 +1,148 @@
+"""Depth scales and designed activations: the SymPy statements and their derivations.
+
+``depth.erf_correlation_map`` — for erf networks without bias (σ_b = 0) the correlation
+of two inputs at the fixed length q* follows
+
+    c_{ℓ+1} = f(c_ℓ),   f(c) = (2σ_w²/(π q)) arcsin(2qc/(1 + 2q)),
+
+which is σ_w² E[erf(u) erf(v)]/q at k11 = k22 = q, k12 = qc (the dual of the claim
+dual.erf; Williams 1997, "Computing with infinite networks"); its slope at the fixed
+point c* = 0 is χ_c = f'(0) = 4σ_w²/(π(1 + 2q)), which Price's theorem also gives as
+σ_w² E[erf'(u) erf'(v)] at k12 = 0 (claim dual.erf_prime); and as q → 0 the slope at
+c = 1 is σ_w²·4/π, so the order-to-chaos transition at σ_b = 0 is σ_w² = π/4 (Poole
+et al. 2016, "Exponential expressivity in deep neural networks through transient
+chaos"; Schoenholz et al. 2017, "Deep information propagation"). The empirical
+correlation of a width-n network fluctuates about f^ℓ(c₀) like n^{−1/2}.
+
+``design.realised_kernels`` — Mehler's formula E[σ(u)σ(v)] = Σ a_k² ρ^k (unit
+variances, σ = Σ a_k h_k; O'Donnell 2014, "Analysis of Boolean Functions", §11.2) turns
+a target series into an activation (Daniely, Frostig & Singer 2016; Simon, Anand &
+DeWeese 2021, "Reverse engineering the neural tangent kernel"): a_k² = e^{−1}/k! gives
+the Gaussian kernel e^{ρ−1} on the sphere, and a_k² = t_k/(k + 1) gives the
+one-hidden-layer NTK Θ = D + ρD' = Σ t_k ρ^k, e.g. (1 + ρ)²/4.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from . import asymptotics, duals
+from .core import Derivation, Domain, Justification, Quantity, Relation, Statement, Step, cited, link
+from .gaussian import k11, k12, k22
+
+__all__ = ["SW2", "Q", "C", "RHO", "K", "ERF_MAP", "derive_erf_map", "DESIGN", "derive_design",
+           "GAUSSIAN_TERMS", "NTK_TARGET"]
+
+SW2 = sp.Symbol("sigma_w^2", positive=True)
+Q = sp.Symbol("q", positive=True)
+C = sp.Symbol("c", real=True)
+RHO = sp.Symbol("rho", real=True)
+K = sp.Symbol("k", integer=True, nonnegative=True)
+_S = sp.Symbol("s", positive=True)
+
+_POOLE = "Poole, Lahiri, Raghu, Sohl-Dickstein & Ganguli, Exponential expressivity in deep neural networks through transient chaos, 2016"
+_SCHOENHOLZ = "Schoenholz, Gilmer, Ganguli & Sohl-Dickstein, Deep information propagation, 2017"
+_MEHLER = "O'Donnell, Analysis of Boolean Functions, 2014, Prop. 11.31 (Mehler's formula)"
+_JACOT = "Jacot, Gabriel & Hongler, Neural Tangent Kernel, 2018, Thm 1"
+
+# ------------------------------------------------------------------ depth.erf_correlation_map
+
+_MAP_DOMAIN = Domain(
+    {SW2: sp.Interval(sp.pi / 4, 9), Q: sp.Interval.Lopen(0, 10), C: sp.Interval(-1, 1)},
+    description=r"\pi/4 \le \sigma_w^2 \le 9,\ 0 < q \le 10,\ |c| \le 1,\ \sigma_b = 0")
+
+ERF_MAP = Statement(
+    (
+        Relation("map", Quantity("c_next", r"c_{\ell+1}"),
+                 2 * SW2 / (sp.pi * Q) * sp.asin(2 * Q * C / (1 + 2 * Q))),
+        Relation("slope", Quantity("chi_c", r"\chi_c"), 4 * SW2 / (sp.pi * (1 + 2 * Q))),
+        Relation("critical", Quantity("sigma_w^2 crit", r"\sigma_{w,\mathrm{crit}}^2"), sp.pi / 4),
+        Relation("fluctuation", Quantity("sd exponent", r"\lim_n \log\operatorname{sd}\hat c_\ell/\log n"),
+                 sp.Rational(-1, 2)),
+    ),
+    _MAP_DOMAIN,
+    r"$\sigma = \operatorname{erf}$, $\sigma_b = 0$, both inputs at the length $q$ "
+    r"($\Sigma^\ell = q[[1, c_\ell], [c_\ell, 1]]$); $\chi_c$ is the slope at the fixed point $c^* = 0$; "
+    r"$\hat c_\ell$ the correlation of the width-$n$ empirical kernel",
+)
+
+
+def derive_erf_map(statement: Statement) -> Derivation:
+    """The map from dual.erf, its slope by differentiation and by Price's theorem (dual.erf_prime),
+    the critical σ_w² as the root of the q → 0 slope at c = 1, the fluctuation exponent from the
+    spread of an average of n independent units."""
+    at = {k11: Q, k22: Q, k12: Q * C}
+    f = statement["map"].rhs
+    slope_at_one = sp.limit(sp.diff(f, C).subs(C, 1), Q, 0)
+    spread = sp.sqrt(asymptotics.spread_of_sum(asymptotics.n, _S**2) ** 2) / asymptotics.n
+    return Derivation((
+        link(r"$c_{\ell+1} = \Sigma^{\ell+1}_{12}/q = \sigma_w^2\,\mathbb{E}[\operatorname{erf}(u)"
+             r"\operatorname{erf}(v)]/q$ at $k_{11} = k_{22} = q$, $k_{12} = qc$: the dual of dual.erf",
+             f, "dual.erf", duals.ERF, "erf", rhs=SW2 * duals.ERF["erf"].rhs.subs(at) / Q),
+        Step(r"$\chi_c = f'(0)$, differentiated by SymPy", sp.diff(f, C).subs(C, 0),
+             statement["slope"].rhs, Justification.DIFFERENTIATE),
+        link(r"Price's theorem: $f'(c) = \sigma_w^2\,\mathbb{E}[\operatorname{erf}'(u)\operatorname{erf}'(v)]$; "
+             r"at $c^* = 0$ this is the dual of dual.erf\_prime at $k_{12} = 0$",
+             statement["slope"].rhs, "dual.erf_prime", duals.ERF_PRIME, "erf_prime",
+             rhs=SW2 * duals.ERF_PRIME["erf_prime"].rhs.subs({k11: Q, k22: Q, k12: 0})),
+        Step(r"Order to chaos at $\sigma_b = 0$: $q^* \to 0$ at the transition, where $\chi_1 = f'(1) \to "
+             r"4\sigma_w^2/\pi$ (SymPy's limit); $\chi_1 = 1$ solved for $\sigma_w^2$",
+             sp.solve(sp.Eq(slope_at_one, 1), SW2)[0], statement["critical"].rhs, Justification.LIMIT),
+        cited(r"Given layer $\ell$, the $n$ units of layer $\ell+1$ are i.i.d. Gaussian, and the empirical "
+              r"correlation $\hat c_\ell$ tends to the mean-field $c_\ell$ (law of large numbers by induction)",
+              Quantity("lim c_hat", r"\lim_{n\to\infty}\hat c_\ell"), Quantity("c_l", r"c_\ell"), _POOLE),
+        Step(r"$\hat c_\ell$ is a smooth function of averages of $n$ independent units: SymPy sums their "
+             r"covariance (Bienaymé) for the spread of an average and takes $\lim\log\operatorname{sd}/\log n$",
+             asymptotics.exponent(spread), statement["fluctuation"].rhs, Justification.LIMIT),
+    ), "The map is the erf dual at equal lengths; its slope, by differentiation and by Price's theorem, "
+       "sets the depth scale ξ_c = −1/ln χ_c; the transition is where the slope at c = 1 reaches 1.")
+
+
+# ------------------------------------------------------------------ design.realised_kernels
+
+GAUSSIAN_TERMS = 20
+"""Terms of the designed Gaussian-kernel activation: the omitted tail is P(Poisson(1) ≥ 20) < 1e-19."""
+NTK_TARGET = (1 + RHO) ** 2 / 4
+
+_DESIGN_DOMAIN = Domain({RHO: sp.Interval(-1, 1)}, description=r"|\rho| \le 1")
+
+DESIGN = Statement(
+    (
+        Relation("dual", Quantity("E[s_G(u) s_G(v)]", r"\mathbb{E}[\sigma_G(u)\sigma_G(v)]"), sp.exp(RHO - 1)),
+        Relation("ntk", Quantity("Theta_N(rho)", r"\Theta_{\sigma_N}(\rho)"), NTK_TARGET),
+        Relation("fluctuation", Quantity("sd exponent", r"\lim_n \log\operatorname{sd}\hat\Theta_n/\log n"),
+                 sp.Rational(-1, 2)),
+    ),
+    _DESIGN_DOMAIN,
+    r"unit variances, correlation $\rho$; $\sigma_G = \sum_k a_k h_k$ with $a_k = \sqrt{e^{-1}/k!}$ "
+    r"($h_k$ the normalised Hermite polynomials); $\sigma_N = \sum_k \sqrt{t_k/(k+1)}\,h_k$ for the "
+    r"coefficients $t_k$ of $(1+\rho)^2/4$; one hidden layer, $\sigma_w = 1$, $\sigma_b = 0$, inputs on the "
+    r"sphere $\|x\|^2 = n_0$",
+)
+
+
+def derive_design(statement: Statement) -> Derivation:
+    """Mehler's formula (cited), the Gaussian series summed by SymPy, and the NTK D + ρD'
+    computed from the designed coefficients."""
+    a2 = sp.exp(-1) / sp.factorial(K)
+    target = sp.Poly(sp.expand(NTK_TARGET), RHO)
+    dual = sum(target.coeff_monomial(RHO**k) / (k + 1) * RHO**k for k in range(target.degree() + 1))
+    mehler = Quantity("sum a_k^2 rho^k", r"\sum_k a_k^2\rho^k")
+    return Derivation((
+        cited(r"Mehler's formula: for $\sigma = \sum_k a_k h_k$ and unit variances, "
+              r"$\mathbb{E}[\sigma(u)\sigma(v)] = \sum_k a_k^2\rho^k$",
+              Quantity("E[s(u)s(v)]", r"\mathbb{E}[\sigma(u)\sigma(v)]"), mehler, _MEHLER),
+        Step(r"$\sum_k \frac{e^{-1}}{k!}\rho^k$ summed by SymPy", sp.summation(a2 * RHO**K, (K, 0, sp.oo)),
+             statement["dual"].rhs, Justification.ALGEBRA),
+        cited(r"One hidden layer, $\sigma_w = 1$, $\sigma_b = 0$, $\Sigma^1 = \rho$: "
+              r"$\Theta = \Sigma^2 + \dot\Sigma^2\,\Sigma^1$ with $\dot\Sigma^2 = \mathbb{E}[\sigma'\sigma'] = D'(\rho)$ "
+              r"(Price's theorem)", Quantity("Theta^2", r"\Theta^2"),
+              Quantity("D + rho D'", r"D(\rho) + \rho D'(\rho)"), _JACOT),
+        Step(r"$D = \sum_k \frac{t_k}{k+1}\rho^k$ for the coefficients $t_k$ of the target; "
+             r"$D + \rho D'$ differentiated and expanded by SymPy",
+             sp.expand(dual + RHO * sp.diff(dual, RHO)), sp.expand(statement["ntk"].rhs), Justification.DIFFERENTIATE),
+        Step(r"$\hat\Theta_n$ is an average of $n$ independent hidden units: SymPy sums their covariance "
+             r"(Bienaymé) for its spread and takes $\lim\log\operatorname{sd}/\log n$",
+             asymptotics.exponent(sp.sqrt(asymptotics.spread_of_sum(asymptotics.n, _S**2) ** 2) / asymptotics.n),
+             statement["fluctuation"].rhs, Justification.LIMIT),
+    ), "Mehler's formula makes the kernel a power series in the squared Hermite coefficients; the "
+       "designed coefficients sum to the targets.")

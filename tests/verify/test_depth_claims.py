@@ -1,0 +1,33 @@
+"""verify.claims.depth: the network simulation, the claims at the quick budget, the mutants' layers."""
+import numpy as np
+import pytest
+
+from numeric import activations, depth
+from numeric.stats import critical_z
+from verify import budgets, registry, runner
+from verify.claims import depth as claims
+from verify.results import REFUTED
+
+IDS = [c.id for c in claims.CLAIMS]
+
+
+def test_simulated_networks_follow_the_mean_field_map():
+    """At width 2048 the mean correlation after one layer is the mean-field map's value (O(1/n) bias)."""
+    q = float(depth.depth_scales("erf", 2.0, 0.0).q_star)
+    draws = claims.simulate_correlations(activations.get("erf"), 2.0, q, 0.9, 2, 2048, 400,
+                                         np.random.default_rng(0))
+    assert np.all(draws[:, 0] == pytest.approx(0.9))
+    mean, se = draws[:, 1].mean(), draws[:, 1].std(ddof=1) / np.sqrt(len(draws))
+    assert abs(mean - float(depth.correlation_map("erf", 2.0, 0.0, 0.9))) < 5 * se + 1e-3
+
+
+@pytest.mark.parametrize("claim_id", IDS)
+def test_claims_are_verified_and_every_mutant_is_refuted_by_both_layers(claim_id):
+    claim = registry.get(claim_id)
+    threshold = critical_z(1e-3, max(1, runner.comparisons([claim], budgets.get("quick"))))
+    result = runner.evaluate(claim, None, budget="quick", seed=0, threshold=threshold)
+    assert result.status == "verified", result.verdict
+    assert len(claim.mutants) >= 3
+    for mutant in claim.mutants:
+        outcome = runner.evaluate(claim, mutant.name, budget="quick", seed=0, threshold=threshold)
+        assert outcome.status == REFUTED and {"derivation", "numeric"} <= set(outcome.refuted_by), mutant.name

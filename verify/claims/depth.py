@@ -1,0 +1,250 @@
+"""Claims of depth scales (``depth.*``) and designed activations (``design.*``).
+
+Statements from :mod:`derivations.depth`; the numbers from :mod:`numeric.depth` and
+:mod:`numeric.design`. Finite networks are simulated exactly in distribution and
+cheaply: given layer ℓ, the n units of layer ℓ+1 of a fully connected network with
+i.i.d. N(0, 1) weights are i.i.d. Gaussian pairs (z_j(x), z_j(x')) with covariance the
+empirical kernel K̂^{ℓ+1} = σ_w² σ(z^ℓ)ᵀσ(z^ℓ)/n + σ_b², so each layer draws n pairs from
+K̂ instead of multiplying by an n × n matrix (the same law, O(n) per layer). The first
+layer's pairs have covariance Σ¹ exactly for inputs whose Gram gives Σ¹.
+
+Tolerances: the deterministic library checks use the rounding model of
+``Context.exact`` (operations × eps × scale, operations stated at each call); the
+network checks use the width-limit pattern (standard errors over independent
+initialisations, Bonferroni threshold); the designed dual is a Monte Carlo expectation.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy as sp
+from hypothesis import strategies as st
+
+from derivations import depth as D
+from numeric import activations
+from numeric import depth as numeric_depth
+from numeric import design as numeric_design
+
+from .. import figdata
+from ..checks import predict
+from ..claim import Claim, Mutant, NumericCheck
+
+__all__ = ["CLAIMS", "simulate_correlations"]
+
+_WIDTHS = (128, 256, 512)
+
+
+def _seeds(budget) -> int:
+    return (400, 800, 2000)[budget.level]
+
+
+def simulate_correlations(activation, weight_std: float, q: float, c0: float, layers: int, width: int,
+                          networks: int, rng: np.random.Generator) -> np.ndarray:
+    """ĉ_ℓ for ℓ = 1..layers of ``networks`` independent width-``width`` networks, σ_b = 0.
+
+    Σ¹ = q[[1, c0], [c0, 1]]; ĉ_ℓ is the correlation of the empirical kernel K̂^ℓ (ĉ_1 = c0).
+    Returns shape (networks, layers).
+    """
+    fn = activation.fn
+    kernel = np.broadcast_to(q * np.array([[1.0, c0], [c0, 1.0]]), (networks, 2, 2))
+    out = np.empty((networks, layers))
+    for level in range(layers):
+        out[:, level] = kernel[:, 0, 1] / np.sqrt(kernel[:, 0, 0] * kernel[:, 1, 1])
+        chol = np.linalg.cholesky(kernel + 1e-300 * np.eye(2))
+        z = rng.standard_normal((networks, width, 2)) @ np.swapaxes(chol, -1, -2)
+        h = fn(z)
+        k11, k12, k22 = (np.mean(a * b, axis=1) for a, b in
+                         ((h[..., 0], h[..., 0]), (h[..., 0], h[..., 1]), (h[..., 1], h[..., 1])))
+        kernel = weight_std ** 2 * np.stack([np.stack([k11, k12], -1), np.stack([k12, k22], -1)], -2)
+    return out
+
+
+# ------------------------------------------------------------------ depth.erf_correlation_map
+
+def _erf_point(statement, weight_std: float, q: float, c: float | None = None) -> dict:
+    point = {D.SW2: weight_std ** 2, D.Q: q}
+    if c is not None:
+        point[D.C] = c
+    return point
+
+
+def _measure_library(statement, config, ctx):
+    """The library's depth scales of erf at σ_b = 0 against the statement (rounding model)."""
+    w = config["weight_std"]
+    scales = numeric_depth.depth_scales("erf", w, 0.0)
+    q = float(scales.q_star)
+    out = [ctx.exact(f"sigma_w={w:.4g}: chi_c", float(scales.chi_c),
+                     predict(statement, "slope", _erf_point(statement, w, q)), operations=64)]
+    for c in (-0.7, 0.3, 0.9):
+        out.append(ctx.exact(f"sigma_w={w:.4g}: f({c})", float(numeric_depth.correlation_map("erf", w, 0.0, c)),
+                             predict(statement, "map", _erf_point(statement, w, q, c)), operations=64))
+    critical = math.sqrt(predict(statement, "critical", {}))
+    out.append(ctx.exact("chi_1 at the critical sigma_w", float(numeric_depth.depth_scales("erf", critical, 0.0).chi_1),
+                         1.0, operations=16))
+    if config.get("figure"):
+        _record_phase_diagram(ctx)
+    return tuple(out)
+
+
+def _record_phase_diagram(ctx) -> None:
+    """ξ_c against σ_w² at several σ_b² for tanh and erf (the phase diagram's sections), and the
+    critical line σ_w²(σ_b²) where χ₁ = 1, both from numeric.depth on one grid each."""
+    w2 = np.linspace(0.3, 4.0, 75)
+    b2 = np.linspace(0.0, 0.5, 26)
+    for name in ("tanh", "erf"):
+        scales = numeric_depth.depth_scales(name, np.sqrt(w2)[None, :], np.sqrt(b2)[:, None])
+        curves = [figdata.curve(f"sigma_b^2={b2[i]:.2g}", w2, np.minimum(scales.xi_c[i], 1e3))
+                  for i in (0, 5, 12, 25)]
+        ctx.record(f"{name}: xi_c", figdata.series(
+            f"{name}: depth scale ξ_c across the order-to-chaos transition", "σ_w²", "ξ_c", curves, logy=True))
+        crossing = np.argmax(scales.chi_1 >= 1, axis=1)
+        lo = np.clip(crossing - 1, 0, w2.size - 1)
+        x0, x1 = scales.chi_1[np.arange(b2.size), lo], scales.chi_1[np.arange(b2.size), crossing]
+        line = w2[lo] + (w2[crossing] - w2[lo]) * (1 - x0) / np.where(x1 != x0, x1 - x0, 1)
+        ctx.record(f"{name}: critical line", figdata.series(
+            f"{name}: critical line χ₁ = 1 (ordered below, chaotic above)", "σ_b²", "σ_w²",
+            [figdata.curve("χ₁ = 1", b2, line)]))
+
+
+_LIBRARY_CHECK = NumericCheck(
+    "library-depth-scales",
+    "numeric.depth's χ_c, correlation map and critical point for erf at σ_b = 0 (closed-form duals, "
+    "Newton for q* and c*) against the statement's map, slope and critical σ_w² (rounding model)",
+    lambda budget: st.fixed_dictionaries({"weight_std": st.floats(1.0, 3.0)}),
+    _measure_library, per_example=5, explicit=({"weight_std": 2.0, "figure": True},),
+    examples=lambda budget: (2, 4, 10)[budget.level],
+)
+
+
+def _measure_networks(statement, config, ctx):
+    """ĉ_L of finite erf networks at three widths against f^{L−1}(c₀) from the statement's map."""
+    w, c0, layers = config["weight_std"], config["c0"], config["layers"]
+    q = float(numeric_depth.depth_scales("erf", w, 0.0).q_star)
+    predicted = [c0]
+    for _ in range(layers - 1):
+        predicted.append(predict(statement, "map", _erf_point(statement, w, q, predicted[-1])))
+    erf = activations.get("erf")
+    draws = [simulate_correlations(erf, w, q, c0, layers, n, _seeds(ctx.budget), ctx.rng("widths", n))
+             for n in _WIDTHS]
+    if config.get("figure"):
+        mean, sd = draws[-1].mean(axis=0), draws[-1].std(axis=0, ddof=1) / math.sqrt(draws[-1].shape[0])
+        ell = np.arange(1, layers + 1)
+        ctx.record("erf: c_l against l", figdata.series(
+            f"erf, σ_w = {w:g}, σ_b = 0: correlation against depth (width {_WIDTHS[-1]})", "ℓ", "c_ℓ",
+            [figdata.curve("f^{ℓ−1}(c₀), the statement's map", ell, predicted),
+             figdata.curve("finite networks (mean ± SE)", ell, mean, yerr=sd, style="points")]))
+    return ctx.width_limit(f"sigma_w={w:.3g}, c0={c0:g}: c_hat_{layers}", _WIDTHS,
+                           [d[:, -1] for d in draws], predicted[-1],
+                           rate=predict(statement, "fluctuation", {}), scale=abs(predicted[-1]))
+
+
+_NETWORK_CHECK = NumericCheck(
+    "finite-network-correlations",
+    "the correlation ĉ_L of two inputs' empirical kernel in erf networks (σ_b = 0, inputs at the fixed "
+    "length q*) over independent initialisations at widths 128, 256, 512: extrapolated limit against "
+    "the statement's map iterated from c₀, fluctuation exponent against the statement's",
+    lambda budget: st.fixed_dictionaries({"weight_std": st.sampled_from((1.5, 2.0, 2.5)),
+                                          "c0": st.sampled_from((0.6, 0.9)), "layers": st.just(4)}),
+    _measure_networks, per_example=3, kind="width",
+    explicit=({"weight_std": 2.0, "c0": 0.9, "layers": 6, "figure": True},),
+    examples=lambda budget: (1, 2, 4)[budget.level],
+)
+
+
+def _erf_mutants():
+    s = D.ERF_MAP
+    return (
+        Mutant("map-without-pi", r"the map without its $2/\pi$", s.with_rhs("map", s["map"].rhs * sp.pi / 2)),
+        Mutant("slope-without-length", r"$\chi_c = 4\sigma_w^2/\pi$ (the $1 + 2q$ dropped)",
+               s.with_rhs("slope", s["slope"].rhs * (1 + 2 * D.Q))),
+        Mutant("critical-pi-over-2", r"critical $\sigma_w^2 = \pi/2$", s.with_rhs("critical", sp.pi / 2)),
+        Mutant("fluctuation-rate-one", r"fluctuations $\propto n^{-1}$", s.with_rhs("fluctuation", sp.Integer(-1))),
+    )
+
+
+# ------------------------------------------------------------------ design.realised_kernels
+
+_GAUSSIAN_TARGET, _GAUSSIAN_TAIL = numeric_design.gaussian_target(D.GAUSSIAN_TERMS)
+_GAUSSIAN = numeric_design.design_activation(_GAUSSIAN_TARGET, tail=_GAUSSIAN_TAIL, name="designed_gaussian")
+_NTK = numeric_design.design_activation([0.25, 0.5, 0.25], kernel="ntk", name="designed_ntk")
+
+
+def _measure_dual(statement, config, ctx):
+    rho = config["rho"]
+    fn = _GAUSSIAN.activation.fn
+    out = ctx.expectation(f"rho={rho:.3g}: E[s_G(u) s_G(v)]", lambda a, b: fn(a) * fn(b),
+                          predict(statement, "dual", {D.RHO: rho}), (1.0, 1.0, rho), scale_of=(fn, fn))
+    if config.get("figure"):
+        z = np.linspace(-3, 3, 61)
+        ctx.record("designed activation", figdata.series(
+            "σ_G, designed for the Gaussian kernel e^{ρ−1} (20 Hermite terms), beside e^{z−1}", "z", "σ(z)",
+            [figdata.curve("σ_G (designed)", z, fn(z)), figdata.curve("e^{z−1}", z, np.exp(z - 1), style="points")]))
+        grid = np.linspace(-1, 1, 21)
+        ctx.record("designed kernel", figdata.series(
+            "the designed activation's dual against its target", "ρ", "k(ρ)",
+            [figdata.curve("target e^{ρ−1}", grid, np.exp(grid - 1)),
+             figdata.curve("realised Σ a_k² ρ^k", grid, _GAUSSIAN.kernel_series(grid), style="points")]))
+    return (out,)
+
+
+_DUAL_CHECK = NumericCheck(
+    "designed-dual-monte-carlo",
+    "E[σ_G(u)σ_G(v)] by Monte Carlo over unit-variance Gaussian pairs, σ_G the designed 20-term "
+    "activation (truncation < 1e-19, far below the MDE), against the statement's e^{ρ−1}",
+    lambda budget: st.fixed_dictionaries({"rho": st.floats(-1.0, 1.0)}),
+    _measure_dual, explicit=({"rho": 0.5, "figure": True}, {"rho": -1.0}),
+)
+
+
+def _measure_ntk(statement, config, ctx):
+    """Θ̂_n(x, x') of one-hidden-layer networks with σ_N on the sphere, three widths."""
+    rho = config["rho"]
+    fn, deriv = _NTK.activation.fn, _NTK.activation.deriv
+    chol = np.linalg.cholesky(np.array([[1.0, rho], [rho, 1.0]]) + 1e-15 * np.eye(2))
+    draws = []
+    for n in _WIDTHS:
+        rng = ctx.rng("width", n)
+        z = rng.standard_normal((_seeds(ctx.budget), n, 2)) @ chol.T
+        readout = rng.standard_normal((_seeds(ctx.budget), n))
+        h, dh = fn(z), deriv(z)
+        draws.append(np.mean(h[..., 0] * h[..., 1] + rho * readout**2 * dh[..., 0] * dh[..., 1], axis=1))
+    prediction = predict(statement, "ntk", {D.RHO: rho})
+    return ctx.width_limit(f"rho={rho:.3g}: Theta_hat", _WIDTHS, draws, prediction,
+                           rate=predict(statement, "fluctuation", {}), scale=max(abs(prediction), 0.25))
+
+
+_NTK_CHECK = NumericCheck(
+    "designed-ntk-width-limit",
+    "the empirical NTK Θ̂_n = (1/n)Σ_j σ_N(z_j)σ_N(z'_j) + ρ(1/n)Σ_j v_j² σ_N'(z_j)σ_N'(z'_j) of "
+    "one-hidden-layer networks with the activation designed for (1 + ρ)²/4, over independent "
+    "initialisations at widths 128, 256, 512: extrapolated limit and fluctuation exponent",
+    lambda budget: st.fixed_dictionaries({"rho": st.floats(-0.9, 0.9)}),
+    _measure_ntk, per_example=3, kind="width", explicit=({"rho": 0.4},),
+    examples=lambda budget: (1, 2, 4)[budget.level],
+)
+
+
+def _design_mutants():
+    s = D.DESIGN
+    return (
+        Mutant("dual-without-normalisation", r"$e^{\rho}$ in place of $e^{\rho-1}$",
+               s.with_rhs("dual", sp.exp(D.RHO))),
+        Mutant("ntk-doubled", r"$(1+\rho)^2/2$", s.with_rhs("ntk", (1 + D.RHO) ** 2 / 2)),
+        Mutant("ntk-is-the-dual", r"$\Theta = D$ ($\sum_k \frac{t_k}{k+1}\rho^k$, the derivative term dropped)",
+               s.with_rhs("ntk", sp.Rational(1, 4) + D.RHO / 4 + D.RHO**2 / 12)),
+        Mutant("fluctuation-rate-one", r"fluctuations $\propto n^{-1}$", s.with_rhs("fluctuation", sp.Integer(-1))),
+    )
+
+
+CLAIMS = (
+    Claim("depth.erf_correlation_map",
+          "erf without bias: the correlation map, its slope χ_c = 4σ_w²/(π(1+2q)) and the transition at σ_w² = π/4",
+          "Poole et al. 2016; Schoenholz et al. 2017", D.ERF_MAP, D.derive_erf_map,
+          checks=(_LIBRARY_CHECK, _NETWORK_CHECK), mutants=_erf_mutants(),
+          uses=("dual.erf", "dual.erf_prime")),
+    Claim("design.realised_kernels",
+          "Activations designed from Hermite coefficients realise e^{ρ−1} (dual) and (1+ρ)²/4 (NTK)",
+          "Daniely et al. 2016; Simon et al. 2021", D.DESIGN, D.derive_design,
+          checks=(_DUAL_CHECK, _NTK_CHECK), mutants=_design_mutants()),
+)
