@@ -36,7 +36,7 @@ FEATURES = 16
 
 
 def textbook(x, depth: int, weight_std: float = 1.0, bias_std: float = 0.0):
-    """(NNGP, NTK) of a ReLU network by the recursion of DESIGN.md, literally.
+    """(NNGP, NTK) of a ReLU network by the textbook recursion (docs/conventions.md), literally.
 
     Full N × N arrays, one layer at a time: c = Σ/√(Σ_ii Σ_jj), θ = arccos c,
     E[relu relu] = √(Σ_ii Σ_jj)(sin θ + (π − θ)c)/(2π), E[relu' relu'] = (π − θ)/(2π).

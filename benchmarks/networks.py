@@ -5,7 +5,7 @@ GFLOP/s by an analytic count of the floating-point work, and the GFLOP/s of a la
 float64 matrix product timed in the same run.
 
 (a) empirical NTK, N = 256 inputs in R^16, widths [16, 1024, 1024, 1024, 1] (3 hidden
-    ReLU layers), float64; DESIGN.md target ≤ 0.06 s (neural-tangents: 10 s here).
+    ReLU layers), float64; target ≤ 0.06 s (neural-tangents: 10 s here).
 (b) NNGP Monte Carlo by the Gaussian shortcut: 10,000 networks, depth L = 3
     (widths [16, 1024, 1024, 1]), ReLU, N = 16 inputs in R^16; target ≤ 10 s.
 """

@@ -7,16 +7,18 @@ form of its *dual*
     dual_deriv(k11, k22, k12) = E[σ'(u) σ'(v)],     (u, v) ~ N(0, [[k11, k12], [k12, k22]]),
 
 as plain vectorised functions of broadcastable arrays. These are the two expectations of
-the infinite-width recursions (DESIGN.md "Conventions"). Where no closed form is known
+the infinite-width recursions (docs/conventions.md). Where no closed form is known
 (tanh, gelu, softplus, sigmoid, swish, user-supplied σ) :meth:`Activation.duals` uses
-Gauss–Hermite quadrature (``numeric.quadrature``; a polar rule for σ with a kink at 0),
+quadrature (``numeric.quadrature``: a trapezoidal rule on a variance-adapted change of
+variables, accurate to its stated ``ACCURACY`` over its declared ``RANGE``; a polar rule
+for σ with a kink at 0),
 which :meth:`Activation.quadrature_duals` also runs for any activation, closed forms
 included.
 
 Notation: c = k12/√(k11 k22) clipped to [−1, 1], θ = arccos c. Sources: the arc-cosine
 kernels (step, relu) are Cho & Saul 2009, "Kernel methods for deep learning"; erf is
 Williams 1997, "Computing with infinite networks"; the recursion and its use for the NTK
-are Jacot et al. 2018 (seeds 002, 004). The remaining closed forms are direct Gaussian
+are Jacot, Gabriel & Hongler 2018. The remaining closed forms are direct Gaussian
 integrals: E[e^{i(u±v)}] gives the trigonometric ones, E[e^{u+v}] the exponential one,
 Isserlis' theorem the quadratic one.
 

@@ -1,14 +1,14 @@
 """Infinite-width NNGP and NTK kernels of fully connected networks.
 
 NTK parameterisation, weight_std = σ_w, bias_std = σ_b, input x ∈ R^{n0}, depth L =
-number of affine layers (L − 1 hidden nonlinear layers), scalar output (DESIGN.md
-"Conventions"). With (u, v) ~ N(0, [[k11, k12], [k12, k22]]) and k = Σ^ℓ:
+number of affine layers (L − 1 hidden nonlinear layers), scalar output (docs/conventions.md).
+With (u, v) ~ N(0, [[k11, k12], [k12, k22]]) and k = Σ^ℓ:
 
     Σ¹(x, x') = σ_w² x·x'/n0 + σ_b²
     Σ^{ℓ+1}   = σ_w² E[σ(u)σ(v)] + σ_b²,      Σ̇^{ℓ+1} = E[σ'(u)σ'(v)]
     Θ¹ = Σ¹,   Θ^{ℓ+1} = Σ^{ℓ+1} + σ_w² Σ̇^{ℓ+1} Θ^ℓ;     NNGP = Σ^L,  NTK = Θ^L
 
-(Jacot et al. 2018, seeds 002/004; Lee et al. 2018). L = 1 gives the linear kernel
+(Jacot, Gabriel & Hongler 2018; Lee et al. 2018). L = 1 gives the linear kernel
 Σ¹. This equals neural-tangents' ``stax.serial([Dense(W_std, b_std), act] * (L − 1),
 Dense(1))`` with parameterization "ntk". The expectations are the activation's
 closed-form duals where it has them, Gauss–Hermite quadrature otherwise (see

@@ -1,6 +1,6 @@
 """Finite-width fully connected networks: forward pass, exact gradients, empirical NTK.
 
-Conventions (DESIGN.md "Conventions"; Jacot et al. 2018; Lee et al. 2019).  A network
+Conventions (docs/conventions.md; Jacot, Gabriel & Hongler 2018; Lee et al. 2019).  A network
 with ``widths = [n_0, n_1, ..., n_L]`` has depth L = len(widths) − 1 affine layers
 (L − 1 hidden nonlinear layers), weight_std σ_w, bias_std σ_b and activation σ:
 
@@ -19,7 +19,7 @@ Stacks of networks: every array of ``params`` may carry the same leading batch a
 e.g. W_ℓ of shape (S, n_ℓ, n_{ℓ+1}); the S networks are then evaluated together with
 one ``np.matmul`` per layer.  Inputs ``x`` are (N, n_0), shared by the stack.
 
-Flattening order (:meth:`MLP.flatten`, :meth:`MLP.jacobian`), as θ in seed 000:
+Flattening order (:meth:`MLP.flatten`, :meth:`MLP.jacobian`), as θ in the reading-group slides "Neural Tangent Kernels" (EAI Math Reading Group, 2023):
 θ = (W_0, b_0, W_1, b_1, ..., W_{L−1}, b_{L−1}), each W_ℓ row-major, so W_ℓ[i, j]
 sits at offset(ℓ) + i·n_{ℓ+1} + j and b_ℓ[j] at offset(ℓ) + n_ℓ·n_{ℓ+1} + j.
 Flat parameter vectors and :meth:`MLP.vjp` are the seam for second-order tools
@@ -41,7 +41,7 @@ __all__ = ["MLP", "PARAMETERIZATIONS", "Params"]
 PARAMETERIZATIONS = ("ntk", "standard")
 
 Params = list[tuple[np.ndarray, np.ndarray]]
-"""Parameters in the layout of DESIGN.md: [(W_0, b_0), ..., (W_{L−1}, b_{L−1})]."""
+"""Parameters in the layout of docs/conventions.md: [(W_0, b_0), ..., (W_{L−1}, b_{L−1})]."""
 
 
 def _check_int(name: str, value, minimum: int) -> int:

@@ -1,4 +1,4 @@
-"""The statistics of the numeric checks (DESIGN.md, "Statistics of the numeric checks").
+"""The statistics of the numeric checks (docs/design.md, "Statistics").
 
 * Family false-alarm budget: with m comparisons in a run, each uses the two-sided
   Bonferroni threshold z* = Phi^{-1}(1 - alpha_F / (2 m)).

@@ -1,7 +1,7 @@
 """Run budgets: how many examples, how many draws, and the sensitivity each must reach.
 
 Targets are minimal detectable effects relative to the prediction's scale
-(DESIGN.md): expectations over samples <= 2% at ``standard`` and <= 0.5% at
+(docs/design.md): expectations over samples <= 2% at ``standard`` and <= 0.5% at
 ``thorough``; width limits of networks <= 5% and <= 1.5%.  Fitted rates (log-log
 slopes) must resolve a fraction of the predicted exponent ("rate": half of it at
 ``standard``, so an exponent off by a factor 2 is caught).  ``quick`` serves CI and

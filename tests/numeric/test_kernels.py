@@ -10,7 +10,7 @@ from numeric import activations, kernels
 
 
 def reference(x1, x2, depth, activation, weight_std, bias_std):
-    """DESIGN.md "Conventions", one pair at a time with scalar duals."""
+    """the conventions of docs/conventions.md, one pair at a time with scalar duals."""
     act = activations.get(activation)
     w, b = weight_std**2, bias_std**2
     n0 = x1.shape[1]

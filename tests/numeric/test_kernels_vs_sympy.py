@@ -1,7 +1,7 @@
 """Fast numeric code against the lambdified SymPy statements of derivations.duals.
 
 numeric.activations' closed-form duals and derivative duals, and numeric.kernels'
-NNGP/NTK (against the DESIGN.md recursion iterated with the lambdified duals), must
+NNGP/NTK (against the kernel recursion iterated with the lambdified duals), must
 agree with the expressions the dual claims derive, to float64 rounding.
 """
 import mpmath
@@ -95,7 +95,7 @@ def test_abrelu_duals_match_the_statement_at_other_slopes(a_, b_):
 
 
 def _reference(x1, x2, depth, name, weight_std, bias_std):
-    """NNGP and NTK by the DESIGN.md recursion, whole matrices at once, with the SymPy duals."""
+    """NNGP and NTK by the kernel recursion, whole matrices at once, with the SymPy duals."""
     dual, dual_deriv = _sympy_dual(name, False), _sympy_dual(name, True)
     w, b = weight_std**2, bias_std**2
     n0 = x1.shape[1]

@@ -34,7 +34,7 @@ from ..strategies import coordinates, covariance, covariances
 __all__ = ["CLAIMS", "dual_check", "price_check", "difference_quotient"]
 
 _COV_ARGS = (k11, k22, k12)
-_SOURCE_DUALS = "seeds 002, 004; Cho & Saul 2009"
+_SOURCE_DUALS = "ntknotes2023; jacot2018; cho2009"
 _PRICE_MAX_ABS_C = 0.9
 """Price's theorem is measured for |c| <= 0.9 (the derivative in k12 is singular at |c| = 1)."""
 _SCORE_MAX_ABS_C = 0.5
@@ -606,7 +606,7 @@ def _library(claim_statement, *entries, ab: bool = False) -> NumericCheck:
 
 CLAIMS = (
     Claim("dual.step", "Sheppard's formula: the dual of the step function",
-          "seed 004; Sheppard 1899; Cho & Saul 2009", duals.STEP, duals.derive_step,
+          "jacot2018; sheppard1899; cho2009", duals.STEP, duals.derive_step,
           checks=(dual_check("step"), _library(duals.STEP, ("step", None, 0, "arccos"))),
           mutants=_step_mutants()),
     Claim("dual.relu", "The arc-cosine kernel: the dual of ReLU", _SOURCE_DUALS,
@@ -617,27 +617,27 @@ CLAIMS = (
           _SOURCE_DUALS, duals.ABRELU, duals.derive_abrelu,
           checks=(dual_check("abrelu"), _library(duals.ABRELU, ("abrelu", None, 0, "arccos"), ab=True)),
           mutants=_abrelu_mutants(), uses=("dual.relu",)),
-    Claim("dual.erf_prime", "The dual of erf' by direct Gaussian integration", "Williams 1997; seed 004",
+    Claim("dual.erf_prime", "The dual of erf' by direct Gaussian integration", "williams1997; jacot2018",
           duals.ERF_PRIME, duals.derive_erf_prime,
           checks=(dual_check("erf_prime"), _library(duals.ERF_PRIME, ("erf_prime", "erf", 1, "erf'"))),
           mutants=_erf_prime_mutants()),
-    Claim("dual.erf", "The dual of erf (Williams' arcsine kernel)", "Williams 1997; seed 004",
+    Claim("dual.erf", "The dual of erf (Williams' arcsine kernel)", "williams1997; jacot2018",
           duals.ERF, duals.derive_erf,
           checks=(dual_check("erf"), _library(duals.ERF, ("erf", None, 0, "erf"))), mutants=_erf_mutants(),
           uses=("dual.erf_prime",)),
     Claim("dual.trig", "The duals of sin and cos: e^{-(k11+k22)/2} sinh k12 and cosh k12",
-          "seed 002 (Gaussian integrals); Rahimi & Recht 2007", duals.TRIG, duals.derive_trig,
+          "ntknotes2023 (Gaussian integrals); rahimi2007", duals.TRIG, duals.derive_trig,
           checks=(dual_check("sin"), dual_check("cos"),
                   _library(duals.TRIG, ("sin", None, 0, "trig"), ("cos", None, 0, "trig"))),
           mutants=_trig_mutants()),
     Claim("dual.polynomial", "The duals of identity, z^2 (Isserlis) and exp (moment generating function)",
-          "seed 002; Isserlis 1918", duals.POLYNOMIAL, duals.derive_polynomial,
+          "ntknotes2023; isserlis1918", duals.POLYNOMIAL, duals.derive_polynomial,
           checks=(dual_check("identity"), dual_check("quadratic"), dual_check("exp", top=0.25),
                   _library(duals.POLYNOMIAL, ("identity", None, 0, "polynomial"),
                            ("quadratic", None, 0, "polynomial"), ("exp", None, 0, "exp"))),
           mutants=_polynomial_mutants()),
     Claim("dual.price", "Price's theorem: d/dk12 E[sigma(u)sigma(v)] = E[sigma'(u)sigma'(v)], every closed-form pair",
-          "Price 1958; seed 004", duals.PRICE, duals.derive_price,
+          "price1958; jacot2018", duals.PRICE, duals.derive_price,
           checks=tuple(price_check(r.name, top=_PRICE_TOP.get(r.name, 20.0)) for r in duals.PRICE.relations)
           + (_library(duals.PRICE, ("relu", None, 1, "arccos"), ("abrelu", None, 1, "arccos"),
                       ("erf", None, 1, "erf'"), ("sin", None, 1, "trig"), ("cos", None, 1, "trig"),

@@ -34,7 +34,7 @@ from .rkhs import sample_points
 
 __all__ = ["CLAIMS"]
 
-_SOURCE = "seeds 000, 002"
+_SOURCE = "eai2023; ntknotes2023"
 _WIDTHS = tuple(32 * 2**k for k in range(7))
 """Numbers of features P = 32 ... 2048 at which K~_P is drawn (the 'widths' of the limit P -> oo)."""
 _INFLATION = float(chi2.ppf(0.999, len(_WIDTHS) - 2) / (len(_WIDTHS) - 2))

@@ -1000,7 +1000,7 @@ def _diagonal_mutants():
 
 # ------------------------------------------------------------------ the claims
 
-_JACOT = "seed 004; Jacot, Gabriel & Hongler 2018"
+_JACOT = "jacot2018"
 
 CLAIMS = (
     Claim("kernel.ntk_layer_decomposition",
@@ -1009,11 +1009,11 @@ CLAIMS = (
           checks=(_DECOMPOSITION_CHECK,), mutants=_decomposition_mutants()),
     Claim("kernel.nngp_recursion",
           "The covariance of the outputs over random initialisations converges to the NNGP kernel",
-          "seeds 002, 004; Neal 1996; Lee et al. 2018", K.NNGP, K.derive_nngp,
+          "ntknotes2023; jacot2018; neal1996; lee2018", K.NNGP, K.derive_nngp,
           checks=(_library_check("nngp"), _NNGP_CHECK), mutants=_recursion_mutants(K.NNGP),
           uses=("dual.relu", "dual.erf", "dual.polynomial")),
     Claim("kernel.gaussian_outputs", "Outputs at initialisation → Gaussian: the kurtosis tends to 3 like 1/n",
-          "seed 004; Neal 1996; Lee et al. 2018; Hanin 2019", K.GAUSSIAN_OUTPUTS, K.derive_gaussian_outputs,
+          "jacot2018; neal1996; lee2018; hanin2019", K.GAUSSIAN_OUTPUTS, K.derive_gaussian_outputs,
           checks=(_GAUSSIAN_CHECK,), mutants=_gaussian_mutants(), uses=("kernel.nngp_recursion",)),
     Claim("kernel.ntk_recursion",
           "The empirical NTK at initialisation converges to the NTK; fluctuations shrink like 1/√n",
@@ -1032,7 +1032,7 @@ CLAIMS = (
           uses=("kernel.ntk_recursion", "dual.polynomial", "dual.price")),
     Claim("kernel.relu_diagonal",
           "He-initialised ReLU: the NNGP diagonal keeps its first-layer value, the NTK diagonal is L times it",
-          "seed 004; He et al. 2015; Arora et al. 2019", K.RELU_DIAGONAL, K.derive_relu_diagonal,
+          "jacot2018; he2015; arora2019", K.RELU_DIAGONAL, K.derive_relu_diagonal,
           checks=(_DIAGONAL_CHECK, _DIAGONAL_NETWORK_CHECK), mutants=_diagonal_mutants(),
           uses=("kernel.ntk_recursion", "dual.relu", "dual.step")),
 )

@@ -42,7 +42,7 @@ from ..results import Comparison
 
 __all__ = ["CLAIMS"]
 
-_SOURCE = "seed 001 (Understanding the NTK); Chizat & Bach 2019"
+_SOURCE = "rajatvd2019; chizat2019"
 _EPS = float(np.finfo(float).eps)
 _TOL = 1e-12
 """Relative accuracy asked of the Lanczos eigenvalues where results are compared exactly."""
@@ -506,7 +506,7 @@ CLAIMS = (
     Claim("lazy.kappa_alpha", "The inverse relative scale of the alpha-scaled model: kappa_alpha = kappa_1/alpha",
           _SOURCE, lazy.KAPPA_ALPHA, lazy.derive_kappa_alpha, checks=(_ALPHA_CHECK,), mutants=_alpha_mutants()),
     Claim("lazy.toy_model", "The blog's one-weight model: kappa_alpha, the minimiser's approach to w0, "
-          "and the convergence of the true and linearised losses", "seed 001", lazy.TOY, lazy.derive_toy,
+          "and the convergence of the true and linearised losses", "rajatvd2019", lazy.TOY, lazy.derive_toy,
           checks=(_TOY_CHECK,), mutants=_toy_mutants(), uses=("lazy.kappa_alpha",)),
     Claim("lazy.kappa_width", "Width exponents of the Jacobian norm, the Hessian norm and kappa",
           _SOURCE + "; Liu, Zhu & Belkin 2020", lazy.KAPPA_WIDTH, lazy.derive_kappa_width,

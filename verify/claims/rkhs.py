@@ -27,7 +27,7 @@ from ..claim import Claim, Mutant, NumericCheck
 __all__ = ["CLAIMS", "kernel_specs", "library_kernel", "sample_points"]
 
 _EPS = float(np.finfo(float).eps)
-_SOURCE = "seeds 000, 002"
+_SOURCE = "eai2023; ntknotes2023"
 _FLOPS_PER_LAYER = 10
 """Rounding model: floating-point operations per kernel entry and layer of the recursion."""
 _COMPLEX_STEP = 1e-20
@@ -413,7 +413,7 @@ CLAIMS = (
               _functional_measure, per_example=len(rkhs.FUNCTIONAL_DERIVATIVES.relations)),),
           mutants=_functional_mutants()),
     Claim("rkhs.gram_psd", "Every kernel of the library gives PSD Gram matrices",
-          "seed 000; Jacot et al. 2018 (Schur product theorem)", rkhs.GRAM_PSD, rkhs.derive_gram_psd,
+          "eai2023; jacot2018 (Schur product theorem)", rkhs.GRAM_PSD, rkhs.derive_gram_psd,
           checks=(NumericCheck(
               "library-grams",
               "most negative lambda_min/lambda_max over every activation (closed form and "

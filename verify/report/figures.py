@@ -8,7 +8,7 @@ A check records figure data in one of three plain shapes (:mod:`verify.figdata` 
   eigen-components of the residual decaying, weight change against width;
 * ``"histogram"``: histograms drawn as densities with reference curves (outputs at
   initialisation against their limiting Gaussian);
-* ``"width_limit"``: the width-limit pattern of DESIGN.md.  Left: the mean of X_n
+* ``"width_limit"``: the width-limit pattern (docs/design.md).  Left: the mean of X_n
   over seeds against 1/n (error bars 1 SE) with the weighted fit X + b/n
   extrapolated to 1/n = 0 and its 95% band, beside the prediction.  Right: the
   fluctuation (std of X_n over seeds) against n on log-log axes (error bars 1 SE of
