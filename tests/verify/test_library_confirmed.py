@@ -63,28 +63,34 @@ def test_a_changed_dual_in_the_library_fails_the_dual_claims(tmp_path, path, old
 
 
 KERNEL_CHANGES = [
-    ("numeric/kernels.py", "gram *= self.weight_var / n0", "gram *= 1.01 * self.weight_var / n0"),
-    ("numeric/kernels.py", "dual_deriv *= self.weight_var", "dual_deriv *= 1.01 * self.weight_var"),
-    ("numeric/kernels.py", "dual += self.bias_var", "dual += 1.01 * self.bias_var"),
-    ("numeric/kernels.py", "        theta += sigma\n", "\n"),
-    ("numeric/kernels.py", "sigma[same] = point_sigma[rows][same[0]]", "sigma[same] = point_sigma[rows][same[1]]"),
-    ("numeric/kernels.py", 'diag_b = diag_a if symmetric else rec.diagonals(b, "x2")', "diag_b = diag_a"),
+    ("numeric/kernels.py", "gram *= self.weight_var / n0", "gram *= 1.01 * self.weight_var / n0",
+     "kernel.nngp_recursion"),
+    ("numeric/kernels.py", "dual_deriv *= self.weight_var", "dual_deriv *= 1.01 * self.weight_var",
+     "kernel.ntk_recursion"),
+    ("numeric/kernels.py", "dual += self.bias_var", "dual += 1.01 * self.bias_var", "kernel.nngp_recursion"),
+    ("numeric/kernels.py", "        theta += sigma\n", "\n", "kernel.ntk_recursion"),
+    ("numeric/kernels.py", "sigma[same] = point_sigma[rows][same[0]]", "sigma[same] = point_sigma[rows][same[1]]",
+     "kernel.nngp_recursion"),
+    ("numeric/kernels.py", 'diag_b = diag_a if symmetric else rec.diagonals(b, "x2")', "diag_b = diag_a",
+     "kernel.nngp_recursion"),
     ("numeric/networks.py",
      '"ntk":\n            return [(1.0, 1.0)] * self.depth\n        return [(self.weight_std / math.sqrt(n),',
-     '"ntk":\n            return [(1.0, 1.0)] * self.depth\n        return [(self.weight_std / math.sqrt(n / 1.01),'),
-    ("numeric/networks.py", "c * c * signal_gram))", "1.01 * c * c * signal_gram))"),
+     '"ntk":\n            return [(1.0, 1.0)] * self.depth\n        return [(self.weight_std / math.sqrt(n / 1.01),',
+     "kernel.ntk_recursion"),
+    ("numeric/networks.py", "c * c * signal_gram))", "1.01 * c * c * signal_gram))",
+     "kernel.ntk_layer_decomposition"),
 ]
-"""(file, text, changed text): 1% changes of the constants of numeric.kernels' recursion (σ_w² in
-Σ¹ and in the derivative dual, σ_b² in the layer map), the Θ map's dropped Σ term, a wrong
-identical-inputs path (the per-point value of another point; the first argument's diagonals
-used for the second), the standard parameterisation's initial weight variance 1% off, and the
-biases' share of MLP.empirical_ntk 1% off."""
+"""(file, text, changed text, the claim whose library check must fail): 1% changes of the
+constants of numeric.kernels' recursion (σ_w² in Σ¹ and in the derivative dual, σ_b² in the layer
+map), the Θ map's dropped Σ term, a wrong identical-inputs path (the per-point value of another
+point; the first argument's diagonals used for the second), the standard parameterisation's
+initial weight variance 1% off, and the biases' share of MLP.empirical_ntk 1% off."""
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path,old,new", KERNEL_CHANGES,
-                         ids=[f"{p.split('/')[-1]}:{n.strip()[:32]}" for p, _, n in KERNEL_CHANGES])
-def test_a_changed_kernel_in_the_library_fails_the_kernel_claims(tmp_path, path, old, new):
-    result = _run_changed(tmp_path, path, old, new, "kernel.*")
+@pytest.mark.parametrize("path,old,new,claims", KERNEL_CHANGES,
+                         ids=[f"{c}:{n.strip()[:32]}" for _, _, n, c in KERNEL_CHANGES])
+def test_a_changed_kernel_in_the_library_fails_the_kernel_claims(tmp_path, path, old, new, claims):
+    result = _run_changed(tmp_path, path, old, new, claims)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "refuted" in result.stdout, result.stdout
