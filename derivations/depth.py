@@ -29,18 +29,21 @@ from . import asymptotics, duals
 from .core import Derivation, Domain, Justification, Quantity, Relation, Statement, Step, cited, link
 from .gaussian import k11, k12, k22
 
-__all__ = ["SW2", "Q", "C", "RHO", "K", "ERF_MAP", "derive_erf_map", "DESIGN", "derive_design",
-           "GAUSSIAN_TERMS", "NTK_TARGET"]
+__all__ = ["SW2", "Q", "C", "RHO", "K", "ELL", "ERF_MAP", "derive_erf_map", "RELU_CRITICAL",
+           "derive_relu_critical", "DESIGN", "derive_design", "GAUSSIAN_TERMS", "NTK_TARGET"]
 
 SW2 = sp.Symbol("sigma_w^2", positive=True)
 Q = sp.Symbol("q", positive=True)
 C = sp.Symbol("c", real=True)
 RHO = sp.Symbol("rho", real=True)
+ELL = sp.Symbol("ell", positive=True)
+_T = sp.Symbol("t", positive=True)
 K = sp.Symbol("k", integer=True, nonnegative=True)
 _S = sp.Symbol("s", positive=True)
 
 _POOLE = "Poole, Lahiri, Raghu, Sohl-Dickstein & Ganguli, Exponential expressivity in deep neural networks through transient chaos, 2016"
 _SCHOENHOLZ = "Schoenholz, Gilmer, Ganguli & Sohl-Dickstein, Deep information propagation, 2017"
+_CESARO = "Stolz-Cesàro theorem (e.g. Knopp, Theory and Application of Infinite Series, 1951, §3.4)"
 _MEHLER = "O'Donnell, Analysis of Boolean Functions, 2014, Prop. 11.31 (Mehler's formula)"
 _JACOT = "Jacot, Gabriel & Hongler, Neural Tangent Kernel, 2018, Thm 1"
 
@@ -95,6 +98,59 @@ def derive_erf_map(statement: Statement) -> Derivation:
              asymptotics.exponent(spread), statement["fluctuation"].rhs, Justification.LIMIT),
     ), "The map is the erf dual at equal lengths; its slope, by differentiation and by Price's theorem, "
        "sets the depth scale ξ_c = −1/ln χ_c; the transition is where the slope at c = 1 reaches 1.")
+
+
+# ------------------------------------------------------------------ depth.relu_critical
+
+RELU_CRITICAL = Statement(
+    (
+        Relation("map", Quantity("c_next", r"c_{\ell+1}"),
+                 (sp.sqrt(1 - C**2) + (sp.pi - sp.acos(C)) * C) / sp.pi),
+        Relation("coefficient", Quantity("A", r"A = \lim_{\epsilon\to 0}\frac{f(1-\epsilon) - 1 + \epsilon}{\epsilon^{3/2}}"),
+                 2 * sp.sqrt(2) / (3 * sp.pi)),
+        Relation("limit", Quantity("lim l^2 (1 - c_l)", r"\lim_{\ell\to\infty}\ell^2(1 - c_\ell)"),
+                 9 * sp.pi**2 / 2),
+        Relation("exponent", Quantity("decay exponent", r"\lim_\ell \log(1 - c_\ell)/\log\ell"), sp.Integer(-2)),
+        Relation("fluctuation", Quantity("sd exponent", r"\lim_n \log\operatorname{sd}\hat c_\ell/\log n"),
+                 sp.Rational(-1, 2)),
+    ),
+    Domain({C: sp.Interval(-1, 1), Q: sp.Interval.Lopen(0, 10)}, description=r"|c| \le 1,\ q > 0"),
+    r"$\sigma = \operatorname{relu}$ at its critical point $\sigma_w^2 = 2$, $\sigma_b = 0$ (the lengths are "
+    r"preserved, so the map does not depend on $q$); $c_{\ell+1} = f(c_\ell)$ from any $c_0 < 1$",
+)
+
+
+def derive_relu_critical(statement: Statement) -> Derivation:
+    """The map from dual.relu; its series at c = 1 (slope 1: critical; the ε^{3/2} term); the increment of
+    ε^{−1/2} per layer, whose Cesàro mean gives ℓ²ε_ℓ → 4/A²; the exponent of that model in ℓ."""
+    f = statement["map"].rhs
+    series = sp.series(f.subs(C, 1 - _T**2), _T, 0, 4).removeO()
+    a = series.coeff(_T, 3)
+    increment = sp.limit(sp.expand((1 - series) / _T**2) ** sp.Rational(-1, 2) / _T - 1 / _T, _T, 0, "+")
+    spread = sp.sqrt(asymptotics.spread_of_sum(asymptotics.n, _S**2) ** 2) / asymptotics.n
+    return Derivation((
+        link(r"$c_{\ell+1} = \sigma_w^2\,\mathbb{E}[\operatorname{relu}(u)\operatorname{relu}(v)]/q$ at "
+             r"$\sigma_w^2 = 2$, $k_{11} = k_{22} = q$, $k_{12} = qc$: the dual of dual.relu",
+             f, "dual.relu", duals.RELU, "relu", rhs=2 * duals.RELU["relu"].rhs.subs({k11: Q, k22: Q, k12: Q * C}) / Q),
+        Step(r"Critical: $\chi_1 = f'(1) = 1$ (the $\epsilon = t^2$ term of SymPy's series of $f(1 - t^2)$)",
+             -series.coeff(_T, 2), sp.Integer(1), Justification.LIMIT),
+        Step(r"The next term of the series: $f(1-\epsilon) = 1 - \epsilon + A\epsilon^{3/2} + O(\epsilon^2)$",
+             a, statement["coefficient"].rhs, Justification.LIMIT),
+        Step(r"Per layer $\epsilon_\ell^{-1/2}$ grows by $\lim_{\epsilon\to0}[(1 - f(1-\epsilon))^{-1/2} - "
+             r"\epsilon^{-1/2}]$ (SymPy's limit on the series; the $O(\epsilon^2)$ remainder adds $O(\epsilon^{1/2})$)",
+             increment, statement["coefficient"].rhs / 2, Justification.LIMIT),
+        cited(r"Stolz--Cesàro: increments of $\epsilon_\ell^{-1/2}$ tending to $A/2$ give "
+              r"$\epsilon_\ell^{-1/2}/\ell \to A/2$, i.e. $\ell^2\epsilon_\ell \to 4/A^2$",
+              Quantity("lim l^2 eps_l", r"\lim_\ell \ell^2\epsilon_\ell"), Quantity("4/A^2", r"4/A^2"), _CESARO),
+        Step(r"$4/A^2$ with the derived $A$", 4 / a**2, statement["limit"].rhs, Justification.ALGEBRA),
+        Step(r"The exponent of $\epsilon_\ell \approx (4/A^2)\,\ell^{-2}$ in $\ell$ (SymPy's "
+             r"$\lim \log/\log$)", asymptotics.exponent(4 / a**2 / ELL**2, ELL), statement["exponent"].rhs,
+             Justification.LIMIT),
+        Step(r"$\hat c_\ell$ is a smooth function of averages of $n$ independent units: SymPy sums their "
+             r"covariance (Bienaymé) and takes $\lim\log\operatorname{sd}/\log n$",
+             asymptotics.exponent(spread), statement["fluctuation"].rhs, Justification.LIMIT),
+    ), "At criticality the map touches the diagonal at c = 1 with a 3/2-power correction, so 1 − c_ℓ "
+       "decays polynomially, 9π²/(2ℓ²), instead of exponentially.")
 
 
 # ------------------------------------------------------------------ design.realised_kernels

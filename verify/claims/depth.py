@@ -163,6 +163,89 @@ def _erf_mutants():
     )
 
 
+# ------------------------------------------------------------------ depth.relu_critical
+
+_DOUBLINGS = 13
+"""The relu recursion runs to ℓ = 2^13; each limit's error is estimated by its change over the last
+doubling of ℓ (ε) or halving of ε (the truncation model of a sequence converging like 1/ℓ or ε^{1/2})."""
+
+
+def _relu_map(c):
+    """The library's relu correlation map at σ_w² = 2, σ_b = 0 (the dual at unit lengths, doubled)."""
+    return np.clip(2.0 * activations.get("relu").dual(1.0, 1.0, c), -1.0, 1.0)
+
+
+def _measure_relu_recursion(statement, config, ctx):
+    """ℓ²(1 − c_ℓ), the local decay exponent and the ε^{3/2} coefficient from the library's map."""
+    c = np.array([config["c0"]])
+    gaps = {}
+    for level in range(1, 2 ** _DOUBLINGS + 1):
+        c = _relu_map(c)
+        if level & (level - 1) == 0 and level >= 2 ** (_DOUBLINGS - 2):
+            gaps[level] = 1.0 - float(c[0])
+    ells = sorted(gaps)
+    scaled = [ell * ell * gaps[ell] for ell in ells]
+    slopes = [math.log(gaps[b] / gaps[a]) / math.log(b / a) for a, b in zip(ells, ells[1:])]
+    eps = np.array([1e-6, 4e-6])
+    coefficient = (_relu_map(1.0 - eps) - 1.0 + eps) / eps ** 1.5
+    tag = f"c0={config['c0']:g}"
+    return (
+        ctx.compare(f"{tag}: l^2 (1 - c_l) at l = {ells[-1]}", scaled[-1], abs(scaled[-1] - scaled[-2]),
+                    predict(statement, "limit", {}), samples=1),
+        ctx.compare(f"{tag}: d log(1 - c_l)/d log l at l = {ells[-1]}", slopes[-1], abs(slopes[-1] - slopes[-2]),
+                    predict(statement, "exponent", {}), samples=1),
+        ctx.compare(f"{tag}: (f(1 - eps) - 1 + eps)/eps^1.5 at eps = 1e-6", float(coefficient[0]),
+                    abs(float(coefficient[0] - coefficient[1])), predict(statement, "coefficient", {}), samples=1),
+    )
+
+
+_RELU_RECURSION_CHECK = NumericCheck(
+    "library-recursion",
+    "the library's relu map (σ_w² = 2, σ_b = 0) iterated to ℓ = 8192: ℓ²(1 − c_ℓ), the local exponent "
+    "of 1 − c_ℓ in ℓ, and (f(1 − ε) − 1 + ε)/ε^{3/2} at ε = 1e-6, each against the statement, with the "
+    "change over the last doubling of ℓ (quadrupling of ε) as the standard error",
+    lambda budget: st.fixed_dictionaries({"c0": st.sampled_from((0.0, 0.5, 0.9))}),
+    _measure_relu_recursion, per_example=3, explicit=({"c0": -0.5},),
+    examples=lambda budget: (1, 2, 3)[budget.level],
+)
+
+
+def _measure_relu_networks(statement, config, ctx):
+    """ĉ_L of finite critical relu networks at three widths against f^{L−1}(c₀) from the statement."""
+    c0, layers = config["c0"], config["layers"]
+    predicted = [c0]
+    for _ in range(layers - 1):
+        predicted.append(predict(statement, "map", {D.C: predicted[-1]}))
+    draws = [simulate_correlations(activations.get("relu"), math.sqrt(2.0), 1.0, c0, layers, n,
+                                   _seeds(ctx.budget), ctx.rng("widths", n)) for n in _WIDTHS]
+    return ctx.width_limit(f"relu critical, c0={c0:g}: c_hat_{layers}", _WIDTHS, [d[:, -1] for d in draws],
+                           predicted[-1], rate=predict(statement, "fluctuation", {}),
+                           scale=1.0 - predicted[-1])
+
+
+_RELU_NETWORK_CHECK = NumericCheck(
+    "finite-network-correlations",
+    "the correlation ĉ_L of two inputs' empirical kernel in critical relu networks (σ_w² = 2, σ_b = 0) "
+    "over independent initialisations at widths 128, 256, 512: extrapolated limit against the statement's "
+    "map iterated from c₀ (the scale is 1 − c_L, the signal), fluctuation exponent against the statement's",
+    lambda budget: st.fixed_dictionaries({"c0": st.sampled_from((0.0, 0.5)), "layers": st.just(8)}),
+    _measure_relu_networks, per_example=3, kind="width", explicit=(),
+    examples=lambda budget: (1, 1, 3)[budget.level],
+)
+
+
+def _relu_mutants():
+    s = D.RELU_CRITICAL
+    return (
+        Mutant("limit-without-9", r"$\ell^2(1 - c_\ell) \to \pi^2/2$", s.with_rhs("limit", sp.pi**2 / 2)),
+        Mutant("exponential-rate-one", r"$1 - c_\ell \sim \ell^{-1}$", s.with_rhs("exponent", sp.Integer(-1))),
+        Mutant("coefficient-without-third", r"$A = 2\sqrt2/\pi$", s.with_rhs("coefficient", 2 * sp.sqrt(2) / sp.pi)),
+        Mutant("map-theta-for-pi-minus-theta", r"the map with $\theta$ in place of $\pi - \theta$",
+               s.with_rhs("map", (sp.sqrt(1 - D.C**2) + sp.acos(D.C) * D.C) / sp.pi)),
+        Mutant("fluctuation-rate-one", r"fluctuations $\propto n^{-1}$", s.with_rhs("fluctuation", sp.Integer(-1))),
+    )
+
+
 # ------------------------------------------------------------------ design.realised_kernels
 
 _GAUSSIAN_TARGET, _GAUSSIAN_TAIL = numeric_design.gaussian_target(D.GAUSSIAN_TERMS)
@@ -243,6 +326,10 @@ CLAIMS = (
           "Poole et al. 2016; Schoenholz et al. 2017", D.ERF_MAP, D.derive_erf_map,
           checks=(_LIBRARY_CHECK, _NETWORK_CHECK), mutants=_erf_mutants(),
           uses=("dual.erf", "dual.erf_prime")),
+    Claim("depth.relu_critical",
+          "Critical relu (σ_w² = 2, σ_b = 0): correlations approach 1 polynomially, 1 − c_ℓ ~ 9π²/(2ℓ²)",
+          "Schoenholz et al. 2017; Hayou et al. 2019", D.RELU_CRITICAL, D.derive_relu_critical,
+          checks=(_RELU_RECURSION_CHECK, _RELU_NETWORK_CHECK), mutants=_relu_mutants(), uses=("dual.relu",)),
     Claim("design.realised_kernels",
           "Activations designed from Hermite coefficients realise e^{ρ−1} (dual) and (1+ρ)²/4 (NTK)",
           "Daniely et al. 2016; Simon et al. 2021", D.DESIGN, D.derive_design,
