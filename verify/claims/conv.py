@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from derivations import conv as C
 from derivations.gaussian import k11, k12, k22
 from derivations.kernels import SB2, SW2
+from numeric import activations
 from numeric.conv import CNN
 
 from ..checks import predict
@@ -298,7 +299,6 @@ def _measure_flatten_library(statement, config, ctx):
 def sample_lcn(config, channels: int, x, seeds: int, rng) -> np.ndarray:
     """K̂(x[0], x[1]) of ``seeds`` locally connected networks (a filter and bias per position,
     NTK parameterisation, the readout covariance of a flatten readout), by direct forward passes."""
-    from numeric import activations
     sigma = activations.get(config["activation"]).fn
     sw, sb, pad = config["weight_std"], config["bias_std"], config["padding"]
 
