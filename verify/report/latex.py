@@ -261,13 +261,13 @@ def _head(figure: "Drawn", where: str) -> str:
     return rf"\textbf{{Figure {figure.number}.}} {shown}({where})"
 
 
-def _figure(figure: "Drawn", where: str, size: str) -> str:
-    """One figure with its caption in a minipage of width ``size``."""
+def _figure(figure: "Drawn", where: str, size: str, image: str = r"\linewidth") -> str:
+    """One figure (``image`` wide) with its caption in a minipage of width ``size``."""
     spec, head = figure.spec, _head(figure, where)
     if figure.problem:
         body = rf"{{\footnotesize {head}: \alarm{{warn}}{{not drawn}} {escape(figure.problem)}\par}}"
     else:
-        body = (rf"\includegraphics[width=\linewidth]{{{figure.path}}}\par"
+        body = (rf"\includegraphics[width={image}]{{{figure.path}}}\par"
                 rf"{{\footnotesize {head}. {text(figures.caption(spec))}\par}}")
     return rf"\begin{{minipage}}[t]{{{size}}}\centering {body}\end{{minipage}}"
 
@@ -276,7 +276,7 @@ def _body_figure(figure: "Drawn", where: str) -> str:
     """The one figure a claim shows in the body: a two-panel figure across the line, a single panel
     beside its caption."""
     if _wide(figure) or figure.problem:
-        return _figures([figure], where)
+        return r"\par\medskip\noindent" + _figure(figure, where, r"\linewidth", r"0.82\linewidth") + r"\par\medskip"
     return (r"\par\medskip\noindent"
             rf"\begin{{minipage}}[c]{{0.5\linewidth}}\includegraphics[width=\linewidth]{{{figure.path}}}"
             r"\end{minipage}\hfill"
@@ -339,7 +339,7 @@ def _summary(run: RunResult, labels: dict[str, str]) -> str:
                    if claim.mutants else "--")
         rows.append([_link(claim.id, labels), cell(label(claim.title)), mark(claim.status), _step_counts(claim),
                      _z(z) if z is not None else "--", percent(mde), mutants])
-    spec = (("l", 0.23), ("l", 0.34), ("l", 0.14), ("c", 0.08), ("r", 0.07), ("r", 0.06), ("c", 0.08))
+    spec = (("l", 0.22), ("l", 0.35), ("l", 0.13), ("c", 0.09), ("r", 0.07), ("r", 0.06), ("c", 0.08))
     head = ["claim", "title", "verdict", "steps d/n/c", r"max $|z|$", "max MDE", "mutants"]
     return "\n".join([
         r"\section*{Summary}\addcontentsline{toc}{section}{Summary}",
