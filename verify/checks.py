@@ -25,7 +25,7 @@ from numeric.stats import (CONSISTENT, INCONCLUSIVE, REFUTED, ZTest, extrapolate
                            loglog_slope, nonzero_test, z_test)
 
 from .budgets import Budget
-from .claim import NumericCheck
+from .claim import ContractError, NumericCheck
 from .results import CheckResult, Comparison
 
 __all__ = ["Context", "run_check", "predictor", "predict", "stable_int", "PILOT"]
@@ -242,6 +242,16 @@ def _status(comparisons: list[Comparison]) -> str:
     return CONSISTENT if comparisons else INCONCLUSIVE
 
 
+def _hold_to_contract(check: NumericCheck, claim_id: str, comparisons: tuple) -> None:
+    """``measure`` returns Comparisons, at most ``per_example`` of them: the Bonferroni m counted
+    that many, so one more would spend false-alarm budget nobody granted."""
+    wrong = [type(c).__name__ for c in comparisons if not isinstance(c, Comparison)]
+    if wrong or len(comparisons) > check.per_example:
+        problem = (f"measure returned {', '.join(wrong)}, not Comparison" if wrong else
+                   f"declared {check.per_example}, but measure returned {len(comparisons)} comparisons")
+        raise ContractError(f"claim {claim_id!r}, check {check.name!r}: per_example: {problem}")
+
+
 def run_check(check: NumericCheck, statement, *, budget: Budget, threshold: float,
               run_seed: int, claim_id: str, shrink: bool = True) -> CheckResult:
     """Run ``check`` against ``statement``; the first refuted configuration ends it."""
@@ -251,6 +261,7 @@ def run_check(check: NumericCheck, statement, *, budget: Budget, threshold: floa
     def body(config):
         ctx = Context(budget, threshold, run_seed, claim_id, check, config, data)
         comparisons = tuple(check.measure(statement, config, ctx))
+        _hold_to_contract(check, claim_id, comparisons)
         seen.extend(comparisons)
         if any(c.test.status == REFUTED for c in comparisons):
             raise _Refuted(config, comparisons)
