@@ -205,6 +205,48 @@ def test_every_figure_kind_is_drawn_and_unknown_kinds_are_reported(tmp_path):
     assert graph == "f/dependencies.pdf" and (tmp_path / graph).exists()
 
 
+def test_one_drawing_serves_the_document_and_the_page(tmp_path, monkeypatch):
+    from verify.report import common, html
+    calls = []
+    render = figures.render
+    monkeypatch.setattr(figures, "render", lambda spec, *paths: calls.append(paths) or render(spec, *paths))
+    drawing = common.Drawing(jobs=1)
+    reporters = [latex.LatexReporter(str(tmp_path / "tex"), drawing=drawing),
+                 html.HtmlReporter(str(tmp_path / "site"), drawing=drawing)]
+    run = nasty_run()
+    for reporter in reporters:
+        reporter.stop(run)
+    assert len(calls) == 5 and all(sorted(p[-3:] for p in paths) == ["pdf", "svg"] for paths in calls)
+    assert len(list((tmp_path / "tex" / latex.FIGURES).glob("fig*.pdf"))) == 4
+    assert len(list((tmp_path / "site" / html.FIGURES).glob("*.svg"))) == 4
+
+
+def test_figures_drawn_in_worker_processes_are_the_same_files(tmp_path):
+    from verify.report import common
+    run = nasty_run()
+    for jobs in (1, 2):
+        common.draw(run, str(tmp_path / str(jobs)), "f", "svg", common.Drawing(jobs=jobs))
+    names = sorted(p.name for p in (tmp_path / "1").iterdir())
+    assert len(names) == 4 and names == sorted(p.name for p in (tmp_path / "2").iterdir())
+    assert all((tmp_path / "1" / n).read_bytes() == (tmp_path / "2" / n).read_bytes() for n in names)
+    with pytest.raises(ValueError, match="jobs=0"):
+        common.Drawing(jobs=0)
+
+
+def test_the_body_grows_with_claims_not_with_comparisons():
+    run = nasty_run()
+    first = run.claims[0]
+    check = first.checks[0]
+    many = check.__class__(**{**check.__dict__, "comparisons": check.comparisons * 50})
+    crowded = run.__class__(**{**run.__dict__, "claims": (
+        first.__class__(**{**first.__dict__, "checks": (many,) + first.checks[1:]}),) + run.claims[1:]})
+
+    def body(tex):  # the counts of comparisons aside
+        return re.sub(r"\d+ comparisons", "", tex[tex.index(r"\begin{document}"):tex.index(r"\appendix")])
+
+    assert body(latex.document(crowded)) == body(latex.document(run))
+
+
 def test_a_degenerate_width_limit_is_still_drawn(tmp_path):
     spec = dict(next(iter(_width_limit_data()[0].values())))
     spec.update(std=[0.0, 0.1, 0.0, 0.0], seeds=[40, 40, 1, 40])
@@ -289,7 +331,7 @@ def test_the_nasty_run_compiles_without_errors_or_overfull_lines(tmp_path, capsy
     log = (tmp_path / "derivations.log").read_text(errors="replace")
     assert not re.search(r"^(! |.*:\d+: )", log, flags=re.M), log[-3000:]
     assert max(_overfull(log), default=0) <= OVERFULL_PT
-    assert "latex: wrote" in capsys.readouterr().out
+    assert "2 pdflatex passes" in capsys.readouterr().out
     body = _pdf_text(tmp_path / "derivations.pdf")
     assert "first_claim.x_y" in body and "second.claim_%" in body
 
