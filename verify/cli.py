@@ -1,7 +1,9 @@
 """The command line: ``python -m verify all | run ID_OR_GLOB... | list``.
 
 Exit codes: 0 every claim verified (and, with --mutants, every mutant refuted);
-1 some claim not verified; 2 a usage error, printed as one line.
+1 some claim not verified; 2 a usage error or a broken claim module
+(:class:`verify.registry.ClaimModuleError`), printed as one line.
+``--claims MODULE`` (repeatable, or comma-separated) adds claim modules for one run.
 """
 from __future__ import annotations
 
@@ -55,8 +57,12 @@ def _budget(text: str) -> str:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m verify",
                      description="Check the derivations of NTK theory symbolically and numerically.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{all,run,list,audit}")
-    options = _Parser(add_help=False)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{all,run,list,audit,new}")
+    extra = _Parser(add_help=False)
+    extra.add_argument("--claims", action="append", default=[], metavar="MODULE",
+                       help="also register the claims of MODULE (importable, with a CLAIMS tuple); "
+                            "repeat or separate by commas")
+    options = _Parser(add_help=False, parents=[extra])
     options.add_argument("--seed", type=_seed, default=0, help="fixes every random draw (default 0)")
     options.add_argument("--budget", type=_budget, default="standard",
                          help="quick (CI), standard (default) or thorough")
@@ -79,9 +85,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("all", parents=[options, where], help="verify every claim")
     run = commands.add_parser("run", parents=[options, where], help="verify the claims named")
     run.add_argument("ids", nargs="+", metavar="ID_OR_GLOB", help="claim ids or globs, e.g. 'dual.*'")
-    listing = commands.add_parser("list", help="list the claims")
-    listing.add_argument("--json", action="store_true", help="as JSON")
-    audit = commands.add_parser("audit", parents=[where],
+    listing = commands.add_parser("list", parents=[extra], help="list the claims")
+    listing.add_argument("--json", action="store_true",
+                         help="as JSON, with where each part is defined (module:line)")
+    new = commands.add_parser("new", help="write a working claim skeleton to start from")
+    new.add_argument("id", metavar="ID", help="the new claim's dotted id, e.g. mine.lemma")
+    new.add_argument("file", metavar="FILE", help="the Python file to write (must not exist)")
+    audit = commands.add_parser("audit", parents=[where, extra],
                                 help="measure the false-alarm rate, the mutants and the calibration")
     audit.add_argument("--runs", type=_runs, default=10, help="runs with independent seeds (default 10)")
     audit.add_argument("--budget", type=_budget, default="quick", help="default quick")
@@ -94,7 +104,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _list(as_json: bool) -> int:
     rows = [{"id": c.id, "title": c.title, "source": c.source, "uses": list(c.uses),
-             "mutants": [m.name for m in c.mutants], "checks": [k.name for k in c.checks]}
+             "mutants": [m.name for m in c.mutants], "checks": [k.name for k in c.checks],
+             "defined": registry.locations(c)}
             for c in registry.claims().values()]
     if as_json:
         print(json.dumps(rows, indent=1))
@@ -156,11 +167,15 @@ def _prepare(args):
 def main(argv=None) -> int:
     try:
         args = build_parser().parse_args(argv)
+        if args.command == "new":
+            from .scaffold import write
+            return write(args.id, args.file)
+        registry.add_modules(args.claims)
         if args.command == "list":
             return _list(args.json)
         work = _prepare(args)
         plan = executors.make(args.executor, args.jobs, args.scheduler)
-    except (UsageError, ValueError) as exc:
+    except (UsageError, registry.ClaimModuleError, ValueError) as exc:  # nothing ran: code 2
         print(f"python -m verify: error: {exc}", file=sys.stderr)
         return 2
     try:
