@@ -33,6 +33,8 @@ from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter
 
 from numeric.stats import extrapolate, log_std_se, loglog_slope
 
+from .notation import label as typeset
+
 __all__ = ["KINDS", "is_figure", "render", "caption", "dependency_graph", "STATUS_COLOURS"]
 
 Z95 = 1.959963984540054
@@ -57,7 +59,8 @@ _FORMATS = {".pdf": ("pdf", {"CreationDate": None}), ".svg": ("svg", {"Date": No
 
 
 def _save(draw: Callable[[Callable[[str], str]], Figure], *paths: str) -> None:
-    """Draw once with mathtext labels (if mathtext cannot parse one, draw again with literal labels)
+    """Draw once with labels typeset as mathtext (:func:`verify.report.notation.label`; if mathtext
+    cannot parse one, draw again with literal labels)
     and save the figure at every path, as PDF or SVG by its suffix, with no date, so the same data
     give the same file."""
     formats = []
@@ -73,7 +76,7 @@ def _save(draw: Callable[[Callable[[str], str]], Figure], *paths: str) -> None:
 
     with rc_context({**_STYLE, "svg.hashsalt": "ntk-verify"}):
         try:
-            save(draw(str))
+            save(draw(typeset))
         except ValueError:
             save(draw(_literal))
 
