@@ -51,6 +51,8 @@ def test_escape_makes_every_special_character_literal():
     assert texprint.escape("Θ ≤ κ²") == r"\ensuremath{\Theta} \ensuremath{\le} \ensuremath{\kappa}\ensuremath{^{2}}"
     assert texprint.escape("line\nbreak\ttab") == "line break tab"
     assert texprint.escape("\u2135") == "[U+2135]"
+    assert texprint.escape("K\u0302 or \u0398\u0302") == r"\ensuremath{\hat{K}} or \ensuremath{\hat{\Theta}}"
+    assert texprint.math("\u0398\u0302_1") == r"\hat{\Theta}_1"
 
 
 def test_text_keeps_balanced_inline_math_and_escapes_the_rest():

@@ -63,8 +63,21 @@ _TEXT_PUNCTUATION = {"\u2013": "--", "\u2014": "---", "\u2018": "`", "\u2019": "
                      "\u201d": "''", "\u00a0": "~", "\u2009": r"\,", "\u00a7": r"\S{}", "\u00b6": r"\P{}"}
 
 
+_ACCENTS = {"\u0302": "hat", "\u0303": "tilde", "\u0304": "bar", "\u0307": "dot"}
+_UNIT = re.compile(".[" + "".join(_ACCENTS) + "]?", flags=re.S)
+
+
+def _units(value: str) -> list[str]:
+    """The characters of ``value``, each with the combining accent that follows it (K\u0302 is one unit)."""
+    return _UNIT.findall(value)
+
+
 def _unicode(char: str, *, in_math: bool) -> str:
-    """LaTeX for one non-ASCII character, in text or in math."""
+    """LaTeX for one non-ASCII character or accented unit (:func:`_units`), in text or in math."""
+    if len(char) == 2:
+        base = char[0] if ord(char[0]) < 128 else _unicode(char[0], in_math=True)
+        body = rf"\{_ACCENTS[char[1]]}{{{base.strip()}}}"
+        return body if in_math else r"\ensuremath{" + body + "}"
     if char in _UNICODE:
         body = _UNICODE[char]
         return body + " " if in_math else r"\ensuremath{" + body + "}"
@@ -91,10 +104,10 @@ def escape(value, *, breakable: bool = False) -> str:
     configurations in narrow table columns).
     """
     out = []
-    for char in _ascii_controls(str(value)):
+    for char in _units(_ascii_controls(str(value))):
         if char in _SPECIAL:
             out.append(_SPECIAL[char])
-        elif ord(char) < 128:
+        elif len(char) == 1 and ord(char) < 128:
             out.append(char)
         else:
             out.append(_unicode(char, in_math=False))
@@ -146,7 +159,8 @@ def math(latex: str) -> str:
     latex = _ascii_controls(str(latex))
     if not balanced(latex):
         return r"\text{" + escape(latex) + "}"
-    return _primes_into_script("".join(c if ord(c) < 128 else _unicode(c, in_math=True) for c in latex))
+    return _primes_into_script("".join(c if len(c) == 1 and ord(c) < 128 else _unicode(c, in_math=True)
+                                       for c in _units(latex)))
 
 
 _INLINE = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$", flags=re.S)
