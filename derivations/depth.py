@@ -29,7 +29,8 @@ from . import asymptotics, duals
 from .core import Derivation, Domain, Justification, Quantity, Relation, Statement, Step, cited, link
 from .gaussian import k11, k12, k22
 
-__all__ = ["SW2", "Q", "C", "RHO", "K", "ELL", "ERF_MAP", "derive_erf_map", "RELU_CRITICAL",
+__all__ = ["SW2", "Q", "C", "RHO", "K", "ELL", "CHI", "ERF_MAP", "derive_erf_map", "APPROACH", "derive_approach",
+           "RELU_CRITICAL",
            "derive_relu_critical", "DESIGN", "derive_design", "GAUSSIAN_TERMS", "NTK_TARGET"]
 
 SW2 = sp.Symbol("sigma_w^2", positive=True)
@@ -37,6 +38,8 @@ Q = sp.Symbol("q", positive=True)
 C = sp.Symbol("c", real=True)
 RHO = sp.Symbol("rho", real=True)
 ELL = sp.Symbol("ell", positive=True)
+CHI = sp.Symbol("chi_c", positive=True)
+_DELTA0 = sp.Symbol("delta_0", positive=True)
 _T = sp.Symbol("t", positive=True)
 K = sp.Symbol("k", integer=True, nonnegative=True)
 _S = sp.Symbol("s", positive=True)
@@ -98,6 +101,43 @@ def derive_erf_map(statement: Statement) -> Derivation:
              asymptotics.exponent(spread), statement["fluctuation"].rhs, Justification.LIMIT),
     ), "The map is the erf dual at equal lengths; its slope, by differentiation and by Price's theorem, "
        "sets the depth scale ξ_c = −1/ln χ_c; the transition is where the slope at c = 1 reaches 1.")
+
+
+# ------------------------------------------------------------------ depth.exponential_approach
+
+APPROACH = Statement(
+    (
+        Relation("rate", Quantity("lim log|c_l - c*|/l", r"\lim_{\ell\to\infty}\tfrac1\ell\log|c_\ell - c^*|"),
+                 sp.log(CHI)),
+        Relation("depth scale", Quantity("xi_c", r"\xi_c"), -1 / sp.log(CHI)),
+    ),
+    Domain({CHI: sp.Interval.open(0, 1), _DELTA0: sp.Interval.open(0, 2)},
+           description=r"0 < \chi_c < 1,\ 0 < |c_0 - c^*| < 2"),
+    r"$c_{\ell+1} = f(c_\ell)$, the correlation map at the fixed length $q^*$, with an attracting fixed "
+    r"point $c^*$ of slope $\chi_c = f'(c^*) \in (0, 1)$ (off the critical line)",
+)
+
+
+def derive_approach(statement: Statement) -> Derivation:
+    """Linearisation (cited), the linear recurrence solved by SymPy (rsolve), its rate by SymPy's limit, and
+    ξ_c solved from δ₀χ_c^ℓ = δ₀e^{−ℓ/ξ_c}."""
+    ell = sp.Symbol("l", integer=True, nonnegative=True)
+    delta = sp.Function("delta")
+    solution = sp.rsolve(delta(ell + 1) - CHI * delta(ell), delta(ell), {delta(0): _DELTA0})
+    xi = sp.Symbol("xi", positive=True)
+    return Derivation((
+        cited(r"Near an attracting fixed point $\delta_{\ell+1} = f'(c^*)\,\delta_\ell + O(\delta_\ell^2)$, "
+              r"$\delta_\ell = c_\ell - c^*$, and the quadratic term changes the rate by nothing "
+              r"(it multiplies $\delta_\ell$ by $1 + O(\chi_c^\ell)$)",
+              Quantity("delta_next", r"\delta_{\ell+1}"), Quantity("chi_c delta", r"\chi_c\,\delta_\ell"), _SCHOENHOLZ),
+        Step(r"The linear recurrence solved by SymPy (rsolve): $\delta_\ell = \delta_0\chi_c^\ell$; its rate "
+             r"$\lim \frac1\ell\log\delta_\ell$ by SymPy's limit",
+             sp.limit(sp.expand_log(sp.log(solution.subs(ell, ELL)), force=True) / ELL, ELL, sp.oo),
+             statement["rate"].rhs, Justification.LIMIT),
+        Step(r"$\xi_c$ solved from $\delta_0\chi_c^\ell = \delta_0 e^{-\ell/\xi_c}$",
+             sp.solve(sp.Eq(sp.log(solution.subs(ell, 1) / _DELTA0), -1 / xi), xi)[0],
+             statement["depth scale"].rhs, Justification.ALGEBRA),
+    ), "Off the critical line the correlation approaches its fixed point geometrically, at rate ln χ_c per layer.")
 
 
 # ------------------------------------------------------------------ depth.relu_critical

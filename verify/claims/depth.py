@@ -40,8 +40,8 @@ def _seeds(budget) -> int:
 
 
 def simulate_correlations(activation, weight_std: float, q: float, c0: float, layers: int, width: int,
-                          networks: int, rng: np.random.Generator) -> np.ndarray:
-    """ĉ_ℓ for ℓ = 1..layers of ``networks`` independent width-``width`` networks, σ_b = 0.
+                          networks: int, rng: np.random.Generator, bias_std: float = 0.0) -> np.ndarray:
+    """ĉ_ℓ for ℓ = 1..layers of ``networks`` independent width-``width`` networks.
 
     Σ¹ = q[[1, c0], [c0, 1]]; ĉ_ℓ is the correlation of the empirical kernel K̂^ℓ (ĉ_1 = c0).
     Returns shape (networks, layers).
@@ -56,7 +56,8 @@ def simulate_correlations(activation, weight_std: float, q: float, c0: float, la
         h = fn(z)
         k11, k12, k22 = (np.mean(a * b, axis=1) for a, b in
                          ((h[..., 0], h[..., 0]), (h[..., 0], h[..., 1]), (h[..., 1], h[..., 1])))
-        kernel = weight_std ** 2 * np.stack([np.stack([k11, k12], -1), np.stack([k12, k22], -1)], -2)
+        kernel = (weight_std ** 2 * np.stack([np.stack([k11, k12], -1), np.stack([k12, k22], -1)], -2)
+                  + bias_std ** 2)
     return out
 
 
@@ -160,6 +161,82 @@ def _erf_mutants():
                s.with_rhs("slope", s["slope"].rhs * (1 + 2 * D.Q))),
         Mutant("critical-pi-over-2", r"critical $\sigma_w^2 = \pi/2$", s.with_rhs("critical", sp.pi / 2)),
         Mutant("fluctuation-rate-one", r"fluctuations $\propto n^{-1}$", s.with_rhs("fluctuation", sp.Integer(-1))),
+    )
+
+
+# ------------------------------------------------------------------ depth.exponential_approach
+
+_GROUPS = 20
+
+
+def _fitted_rate(draws: np.ndarray, c_star: float) -> float:
+    """The least-squares slope of log|mean ĉ_ℓ − c*| against ℓ = 1..L (mean over the networks)."""
+    gaps = np.abs(draws.mean(axis=0)[1:] - c_star)
+    return float(np.polyfit(np.arange(1, draws.shape[1]), np.log(gaps), 1)[0])
+
+
+def _measure_approach(statement, config, ctx):
+    """The rate of log|ĉ_ℓ − c*| in finite tanh networks against ln χ_c (χ_c from numeric.depth).
+
+    Standard error by the delete-one-group jackknife over 20 groups of networks, which keeps the
+    correlation between the layers of one network (a weighted fit treating layers as independent
+    would not)."""
+    w, b, layers = config["weight_std"], config["bias_std"], config["layers"]
+    scales = numeric_depth.depth_scales("tanh", w, b)
+    q, c_star, chi = float(scales.q_star), float(scales.c_star), float(scales.chi_c)
+    c0 = c_star + config["offset"] if c_star < 1 else 1.0 - config["offset"]
+    networks = (400, 800, 2000)[ctx.budget.level]
+    draws = simulate_correlations(activations.get("tanh"), w, q, c0, layers + 1, config["width"], networks,
+                                  ctx.rng("networks"), bias_std=b)
+    groups = np.array_split(np.arange(networks), _GROUPS)
+    jack = np.array([_fitted_rate(np.delete(draws, g, axis=0), c_star) for g in groups])
+    se = float(np.sqrt((_GROUPS - 1) / _GROUPS * np.sum((jack - jack.mean()) ** 2)))
+    prediction = predict(statement, "rate", {D.CHI: chi})
+    if config.get("figure"):
+        _record_phases(ctx, b)
+    return (ctx.compare(f"tanh sigma_w={w:g} sigma_b={b:g}: rate of log|c_hat_l - c*|", _fitted_rate(draws, c_star),
+                        se, prediction, samples=networks, kind="rate", scale=abs(prediction)),)
+
+
+def _record_phases(ctx, bias_std: float) -> None:
+    """c_ℓ against ℓ for tanh networks in the ordered, critical and chaotic phases beside numeric.depth."""
+    grid = np.linspace(0.5, 2.5, 401)
+    chi = numeric_depth.depth_scales("tanh", grid, bias_std).chi_1
+    critical = float(np.interp(1.0, chi, grid))
+    curves, ell = [], np.arange(21)
+    for label, w in (("ordered", 0.9), ("critical", critical), ("chaotic", 2.0)):
+        q = float(numeric_depth.depth_scales("tanh", w, bias_std).q_star)
+        draws = simulate_correlations(activations.get("tanh"), w, q, 0.5, ell.size, 512, 100,
+                                      ctx.rng("phases", label), bias_std=bias_std)
+        curves += [figdata.curve(f"{label} σ_w = {w:.3g}: mean-field", ell,
+                                 numeric_depth.correlations("tanh", w, bias_std, 0.5, ell.size - 1)),
+                   figdata.curve(f"{label}: width 512 (mean ± SE)", ell, draws.mean(axis=0),
+                                 yerr=draws.std(axis=0, ddof=1) / 10, style="points")]
+    ctx.record("tanh: c_l against l", figdata.series(
+        f"tanh, σ_b = {bias_std:g}: c_ℓ against ℓ in the three phases", "ℓ", "c_ℓ", curves))
+
+
+_APPROACH_CHECK = NumericCheck(
+    "finite-network-rate",
+    "the slope of log|mean ĉ_ℓ − c*| against ℓ = 1..8 in tanh networks (width 512 ordered, 4096 chaotic, "
+    "where the noise floor is not relative) started near c* "
+    "(ordered: c₀ = 1 − 0.02; chaotic: c₀ = c* + 0.05, where the map's curvature biases the slope by "
+    "< 2%), c* and χ_c from numeric.depth, against the statement's rate ln χ_c; jackknife SE",
+    lambda budget: st.sampled_from(({"weight_std": 0.9, "bias_std": 0.3, "offset": 0.02, "layers": 8, "width": 512},
+                                    {"weight_std": 2.5, "bias_std": 0.5, "offset": 0.05, "layers": 8, "width": 4096},
+                                    {"weight_std": 0.7, "bias_std": 0.1, "offset": 0.02, "layers": 8, "width": 512})),
+    _measure_approach,
+    explicit=({"weight_std": 2.0, "bias_std": 0.3, "offset": 0.05, "layers": 8, "width": 4096, "figure": True},),
+    examples=lambda budget: (1, 1, 3)[budget.level],
+)
+
+
+def _approach_mutants():
+    s = D.APPROACH
+    return (
+        Mutant("rate-doubled", r"rate $2\ln\chi_c$", s.with_rhs("rate", 2 * sp.log(D.CHI))),
+        Mutant("rate-per-two-layers", r"rate $\tfrac12\ln\chi_c$", s.with_rhs("rate", sp.log(D.CHI) / 2)),
+        Mutant("depth-scale-inverted", r"$\xi_c = -\ln\chi_c$", s.with_rhs("depth scale", -sp.log(D.CHI))),
     )
 
 
@@ -329,6 +406,10 @@ CLAIMS = (
           "Poole et al. 2016; Schoenholz et al. 2017", D.ERF_MAP, D.derive_erf_map,
           checks=(_LIBRARY_CHECK, _NETWORK_CHECK), mutants=_erf_mutants(),
           uses=("dual.erf", "dual.erf_prime")),
+    Claim("depth.exponential_approach",
+          "Off the critical line c_ℓ approaches c* geometrically: log|c_ℓ − c*| falls by ln χ_c per layer",
+          "Schoenholz et al. 2017", D.APPROACH, D.derive_approach,
+          checks=(_APPROACH_CHECK,), mutants=_approach_mutants()),
     Claim("depth.relu_critical",
           "Critical relu (σ_w² = 2, σ_b = 0): correlations approach 1 polynomially, 1 − c_ℓ ~ 9π²/(2ℓ²)",
           "Schoenholz et al. 2017; Hayou et al. 2019", D.RELU_CRITICAL, D.derive_relu_critical,
