@@ -11,8 +11,8 @@ Run: ``python benchmarks/architectures.py [--repeats R] [--cores C]``.
     (α = 1/√10, W_std 1, b_std 0.1). Baseline (:func:`plain_resnet`): full N × N arrays,
     one layer at a time.
 
-Both run R times, interleaved, in this process; the figures are the best of R, the
-ratio is taken between them, and the largest elementwise relative difference of the
+Both run R times, interleaved, in this process; the figures are the best of R (CPU
+seconds of the process, and wall seconds), the ratios are taken between them, and the largest elementwise relative difference of the
 results, each entry relative to √(K(x_i, x_i) K(x_j, x_j)), is printed beside them
 (target ≤ 1e-12). Peak memory of each, from one more
 untimed run under tracemalloc. ``--cores 1`` pins the process to one core (the
@@ -23,10 +23,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import time
 
 import numpy as np
 
-from kernels import _peak_traced, _seconds
+from kernels import _peak_traced
 from numeric.conv import CNN
 from numeric.resnet import ResMLP
 
@@ -105,18 +106,27 @@ def _difference(result, reference) -> float:
     return max(gaps)
 
 
+def _timed(run) -> tuple[float, float, object]:
+    """(wall seconds, CPU seconds of this process, result) of ``run()``: on a shared machine
+    the CPU seconds of a one-core run are the figure that does not count other work."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = run()
+    return time.perf_counter() - wall, time.process_time() - cpu, result
+
+
 def _compare(label, fast, plain, repeats):
-    times_fast, times_plain = [], []
+    fast_times, plain_times = [], []
     for _ in range(repeats):
-        seconds, reference = _seconds(plain)
-        times_plain.append(seconds)
-        seconds, result = _seconds(fast)
-        times_fast.append(seconds)
+        *seconds, reference = _timed(plain)
+        plain_times.append(seconds)
+        *seconds, result = _timed(fast)
+        fast_times.append(seconds)
     difference = _difference(result, reference)
     peak_fast, peak_plain = _peak_traced(fast), _peak_traced(plain)
     outputs = sum(r.nbytes for r in result)
-    print(f"{label}: plain numpy {min(times_plain):7.2f} s, library {min(times_fast):6.2f} s, "
-          f"ratio {min(times_plain) / min(times_fast):5.1f}x, max difference {difference:.1e} of √(K_ii K_jj)")
+    (pw, pc), (fw, fc) = (min(t, key=lambda s: s[1]) for t in (plain_times, fast_times))
+    print(f"{label}: plain numpy {pc:7.2f} s CPU ({pw:.2f} s wall), library {fc:6.2f} s CPU ({fw:.2f} s wall), "
+          f"ratio {pc / fc:5.1f}x (CPU) {pw / fw:5.1f}x (wall), max difference {difference:.1e} of √(K_ii K_jj)")
     print(f"{'':{len(label) + 2}}peak memory: plain {peak_plain / 2**20:7.1f} MiB, library "
           f"{peak_fast / 2**20:6.1f} MiB (outputs {outputs / 2**20:.1f} MiB; tracemalloc, separate run)")
 
