@@ -21,13 +21,21 @@ def test_simulated_networks_follow_the_mean_field_map():
     assert abs(mean - float(depth.correlation_map("erf", 2.0, 0.0, 0.9))) < 5 * se + 1e-3
 
 
+DERIVATION_ONLY = {"depth-scale-inverted"}
+"""ξ_c = −1/ln χ_c is not measured (its rate ln χ_c is): that mutant is the derivation's alone."""
+
+
 @pytest.mark.parametrize("claim_id", IDS)
-def test_claims_are_verified_and_every_mutant_is_refuted_by_both_layers(claim_id):
+def test_claims_are_verified_and_every_mutant_is_refuted_by_the_intended_layers(claim_id):
     claim = registry.get(claim_id)
     threshold = critical_z(1e-3, max(1, runner.comparisons([claim], budgets.get("quick"))))
     result = runner.evaluate(claim, None, budget="quick", seed=0, threshold=threshold)
     assert result.status == "verified", result.verdict
     assert len(claim.mutants) >= 3
+    numeric = 0
     for mutant in claim.mutants:
         outcome = runner.evaluate(claim, mutant.name, budget="quick", seed=0, threshold=threshold)
-        assert outcome.status == REFUTED and {"derivation", "numeric"} <= set(outcome.refuted_by), mutant.name
+        layers = {"derivation"} if mutant.name in DERIVATION_ONLY else {"derivation", "numeric"}
+        assert outcome.status == REFUTED and layers <= set(outcome.refuted_by), mutant.name
+        numeric += "numeric" in outcome.refuted_by
+    assert numeric >= 2
