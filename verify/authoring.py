@@ -152,7 +152,7 @@ def gaussian_pair_check(relation: str, h: Callable, *, scale_of, name: str | Non
 
 
 def exact_check(relation: str, compute: Callable[[dict], float], *, operations: float,
-                condition: float = 1.0, domain: Domain | None = None, configs=None, name: str | None = None,
+                condition: float | Callable[[dict], float] = 1.0, domain: Domain | None = None, configs=None, name: str | None = None,
                 description: str | None = None, explicit: tuple = ()) -> NumericCheck:
     """``compute(config)`` in floating point against relation ``relation``'s closed form.
 
@@ -160,7 +160,8 @@ def exact_check(relation: str, compute: Callable[[dict], float], *, operations: 
     or by ``configs`` (a function of the budget returning a hypothesis strategy).  The standard
     error is the rounding model operations x condition x eps x |prediction| (Higham, Accuracy
     and Stability of Numerical Algorithms, 2002, ch. 1-3): state the number of rounded
-    operations and the condition number honestly.
+    operations and the condition number honestly (``condition`` may be a function of the
+    configuration, e.g. (cosh^2 x + sinh^2 x) / 1 for cosh^2 x - sinh^2 x = 1).
     """
     if (domain is None) == (configs is None):
         raise ValueError(f"exact_check({relation!r}): give either domain= or configs=, not "
@@ -168,13 +169,13 @@ def exact_check(relation: str, compute: Callable[[dict], float], *, operations: 
 
     def measure(statement, config, ctx):
         prediction = predict(statement, relation, point_of(statement, config))
-        return (ctx.exact(relation, float(compute(config)), prediction,
-                          operations=operations, condition=condition),)
+        kappa = condition(config) if callable(condition) else condition
+        return (ctx.exact(relation, float(compute(config)), prediction, operations=operations, condition=kappa),)
 
     return NumericCheck(
         name or f"floating-point-{relation}",
         description or f"{relation} computed in floating point against the closed form, within "
-                       f"{operations:g} x {condition:g} x eps of it",
+                       f"{operations:g} x {'its condition' if callable(condition) else f'{condition:g}'} x eps",
         configs or (lambda budget: domain_configs(domain)), measure, explicit=tuple(explicit))
 
 

@@ -23,11 +23,13 @@ def pytest_in(folder, *args):
 
 def test_claims_and_mutants_are_items_that_pass(tmp_path):
     done = pytest_in(tmp_path, "--ntk-verify", "--ntk-verify-claims", "examples.relu_squared",
-                     "--ntk-verify-seed", "3", "--ntk-verify-budget", "quick", "-vv")
+                     "--ntk-verify-claims", "examples.relu_ntk", "--ntk-verify-seed", "3",
+                     "--ntk-verify-budget", "quick", "-vv")
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ntk-verify: budget quick, seed 3" in done.stdout
     assert "ntk-verify::example.relu_squared PASSED" in done.stdout
-    assert done.stdout.count("[mutant:") == 4 and "5 passed" in done.stdout
+    assert "ntk-verify::example.relu_ntk PASSED" in done.stdout
+    assert done.stdout.count("[mutant:") == 8 and "10 passed" in done.stdout
 
 
 def test_a_wrong_claim_fails_with_its_evidence(tmp_path):
