@@ -27,7 +27,7 @@ def test_an_example_is_one_file_of_at_most_60_lines(name):
 def test_the_examples_are_verified_through_the_command_line(tmp_path):
     out = tmp_path / "run.json"
     done = verify("run", "--claims", ",".join(f"examples.{n}" for n in EXAMPLES), "example.*",
-                  "--budget", "quick", "--mutants", "--json", str(out))
+                  "--budget", "quick", "--mutants", "--jobs", "2", "--json", str(out))
     assert done.returncode == 0, done.stdout + done.stderr
     claims = json.loads(out.read_text())["claims"]
     assert [c["id"] for c in claims] == ["example.relu_ntk", "example.relu_squared"]
