@@ -8,7 +8,7 @@ and at k12 = 0 the pair is independent.  Run: python -m verify run --claims exam
 import numpy as np
 import sympy as sp
 
-from derivations.duals import RELU, initial_value, price_derivation
+from derivations.duals import RELU, price_derivation
 from numeric import activations
 from verify.authoring import (Derivation, Domain, Justification, Quantity, Step, claim, gaussian_pair_check,
                               identity, k11, k12, k22, link, theta, z)
