@@ -357,6 +357,7 @@ _DUAL_CHECK = NumericCheck(
     "activation (truncation < 1e-19, far below the MDE), against the statement's e^{ρ−1}",
     lambda budget: st.fixed_dictionaries({"rho": st.floats(-1.0, 1.0)}),
     _measure_dual, explicit=({"rho": 0.5, "figure": True}, {"rho": -1.0}),
+    examples=lambda budget: (3, 5, 20)[budget.level],
 )
 
 
@@ -365,11 +366,11 @@ def _measure_ntk(statement, config, ctx):
     rho = config["rho"]
     fn, deriv = _NTK.activation.fn, _NTK.activation.deriv
     chol = np.linalg.cholesky(np.array([[1.0, rho], [rho, 1.0]]) + 1e-15 * np.eye(2))
-    draws = []
+    draws, networks = [], (800, 800, 2000)[ctx.budget.level]
     for n in _WIDTHS:
         rng = ctx.rng("width", n)
-        z = rng.standard_normal((_seeds(ctx.budget), n, 2)) @ chol.T
-        readout = rng.standard_normal((_seeds(ctx.budget), n))
+        z = rng.standard_normal((networks, n, 2)) @ chol.T
+        readout = rng.standard_normal((networks, n))
         h, dh = fn(z), deriv(z)
         draws.append(np.mean(h[..., 0] * h[..., 1] + rho * readout**2 * dh[..., 0] * dh[..., 1], axis=1))
     prediction = predict(statement, "ntk", {D.RHO: rho})
