@@ -391,9 +391,10 @@ def _generated(tex: str) -> list[str]:
 
 
 def _outside_math(tex: str) -> str:
-    """The text of ``tex`` outside ``$...$``, identifiers, URLs and file names."""
-    tex = re.sub(r"\\texttt\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|\\url\{[^}]*\}|\\includegraphics\[[^]]*\]\{[^}]*\}",
-                 " ", tex)
+    """The text of ``tex`` outside ``$...$``, identifiers (also as PDF bookmarks), URLs, file names and
+    the derivations' own words (``\\prose``)."""
+    tex = re.sub(r"\\texttt\{[^{}]*(?:\{[^{}]*\}[^{}]*)*\}|\\url\{[^}]*\}|\\includegraphics\[[^]]*\]\{[^}]*\}"
+                 r"|\\prose\{.*?\}(?= \\\\$)|\}\{[^{}]*\}(?=\}\\label)", " ", tex)
     return re.sub(r"(?<!\\)\$.*?(?<!\\)\$", " ", tex, flags=re.S)
 
 

@@ -129,6 +129,8 @@ PREAMBLE = r"""\documentclass[10pt,a4paper]{article}
 \definecolor{cite}{HTML}{5D4037}
 % \heading{text}: a bold heading on its own line, kept with what follows.
 \newcommand{\heading}[1]{\par\medskip\noindent\textbf{#1}\par\nopagebreak}
+% \prose{text}: the derivation's own words (a step's method and its sources), set as they were written.
+\newcommand{\prose}[1]{#1}
 \raggedbottom
 """ + PREAMBLE_MACROS
 
@@ -339,7 +341,7 @@ def _summary(run: RunResult, labels: dict[str, str]) -> str:
                    if claim.mutants else "--")
         rows.append([_link(claim.id, labels), cell(label(claim.title)), mark(claim.status), _step_counts(claim),
                      _z(z) if z is not None else "--", percent(mde), mutants])
-    spec = (("l", 0.22), ("l", 0.35), ("l", 0.13), ("c", 0.09), ("r", 0.07), ("r", 0.06), ("c", 0.08))
+    spec = (("l", 0.22), ("l", 0.34), ("l", 0.14), ("c", 0.09), ("r", 0.07), ("r", 0.06), ("c", 0.08))
     head = ["claim", "title", "verdict", "steps d/n/c", r"max $|z|$", "max MDE", "mutants"]
     return "\n".join([
         r"\section*{Summary}\addcontentsline{toc}{section}{Summary}",
@@ -547,7 +549,7 @@ def _appendix_claim(claim: ClaimResult, labels: dict[str, str], drawn: list[Draw
              rf"Verdict {mark(claim.status)}; time {seconds(claim.seconds)}~s; body: "
              rf"Section~\ref{{{labels[claim.id]}}}.\par"]
     if claim.steps:
-        rows = [[str(k), step_mark(s, labels), escape(s.how), escape(s.method, breakable=True)]
+        rows = [[str(k), step_mark(s, labels), escape(s.how), rf"\prose{{{escape(s.method, breakable=True)}}}"]
                 for k, s in enumerate(claim.steps, 1)]
         parts.append(_table((("r", 0.05), ("l", 0.30), ("l", 0.17), ("l", 0.48)),
                             ["step", "mark", "justification", "how the engine checked it"], rows))
