@@ -242,8 +242,8 @@ def _approach_mutants():
 
 # ------------------------------------------------------------------ depth.relu_critical
 
-_DOUBLINGS = (12, 12, 16)
-"""The relu recursion runs to ℓ = 2^12 (2^16 at thorough); each limit's error is estimated by its change over the last
+_DOUBLINGS = (12, 13, 16)
+"""The relu recursion runs to ℓ = 2^12 (2^13 at standard, 2^16 at thorough); each limit's error is estimated by its change over the last
 doubling of ℓ (ε) or halving of ε (the truncation model of a sequence converging like 1/ℓ or ε^{1/2})."""
 _C0S = (-0.5, 0.0, 0.5)
 
@@ -282,7 +282,7 @@ def _measure_relu_recursion(statement, config, ctx):
 
 _RELU_RECURSION_CHECK = NumericCheck(
     "library-recursion",
-    "the library's relu map (σ_w² = 2, σ_b = 0) iterated to ℓ = 4096 (65536 at thorough) from three c₀: ℓ²(1 − c_ℓ) and the "
+    "the library's relu map (σ_w² = 2, σ_b = 0) iterated to ℓ = 4096 (8192 at standard, 65536 at thorough) from three c₀: ℓ²(1 − c_ℓ) and the "
     "local exponent of 1 − c_ℓ in ℓ, and (f(1 − ε) − 1 + ε)/ε^{3/2} at ε = 1e-6, each against the "
     "statement, with the change over the last doubling of ℓ (quadrupling of ε) as the standard error "
     "(the truncation model of a sequence converging like log ℓ/ℓ, resp. ε^{1/2})",
