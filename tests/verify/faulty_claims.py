@@ -46,5 +46,5 @@ CLAIMS = (
     Claim("faulty.dies", "a check whose worker dies", "tests", _STATEMENT, _derive,
           checks=(_check("dies", _die),), mutants=_MUTANTS),
     Claim("faulty.slow", f"a check that sleeps {SLOW} s", "tests", _STATEMENT, _derive,
-          checks=(_check("sleeps", _dawdle),)),
+          checks=(_check("sleeps", _dawdle),), mutants=_MUTANTS),
 )
