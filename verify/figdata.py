@@ -12,7 +12,7 @@ from typing import Sequence
 
 import numpy as np
 
-__all__ = ["curve", "series", "bars", "histogram"]
+__all__ = ["curve", "series", "bars", "histogram", "contour"]
 
 
 def _floats(values) -> list[float]:
@@ -45,3 +45,15 @@ def histogram(title: str, xlabel: str, histograms: Sequence[dict], curves: Seque
     """Histograms (as densities) with reference curves, e.g. a limiting Gaussian."""
     return {"figure": "histogram", "title": title, "xlabel": xlabel,
             "histograms": list(histograms), "curves": list(curves)}
+
+
+def contour(title: str, xlabel: str, ylabel: str, x, y, z, levels: Sequence[float],
+            curves: Sequence[dict] = ()) -> dict:
+    """Contour lines of z (shape len(y) × len(x)) at ``levels`` over the grid (x, y), with curves
+    drawn on top (e.g. a phase diagram's depth scale with its critical line)."""
+    z = np.asarray(z, dtype=float)
+    if z.shape != (len(y), len(x)):
+        raise ValueError(f"z has shape {z.shape}; expected (len(y), len(x)) = ({len(y)}, {len(x)})")
+    return {"figure": "contour", "title": title, "xlabel": xlabel, "ylabel": ylabel, "x": _floats(x),
+            "y": _floats(y), "z": [_floats(row) for row in z], "levels": _floats(levels),
+            "curves": list(curves)}

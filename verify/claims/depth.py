@@ -89,22 +89,19 @@ def _measure_library(statement, config, ctx):
 
 
 def _record_phase_diagram(ctx) -> None:
-    """ξ_c against σ_w² at several σ_b² for tanh and erf (the phase diagram's sections), and the
-    critical line σ_w²(σ_b²) where χ₁ = 1, both from numeric.depth on one grid each."""
+    """The (σ_b², σ_w²) phase diagrams of tanh and erf (Schoenholz et al. 2017, Fig. 1): contours of ξ_c
+    and the critical line χ₁ = 1, all from one numeric.depth call per activation."""
     w2 = np.linspace(0.3, 4.0, 60)
-    b2 = np.linspace(0.0, 0.5, 11)
+    b2 = np.linspace(0.0, 0.5, 26)
     for name in ("tanh", "erf"):
-        scales = numeric_depth.depth_scales(name, np.sqrt(w2)[None, :], np.sqrt(b2)[:, None])
-        curves = [figdata.curve(f"sigma_b^2={b2[i]:.2g}", w2, np.minimum(scales.xi_c[i], 1e3))
-                  for i in (0, 2, 5, 10)]
-        ctx.record(f"{name}: xi_c", figdata.series(
-            f"{name}: depth scale ξ_c across the order-to-chaos transition", "σ_w²", "ξ_c", curves, logy=True))
-        crossing = np.argmax(scales.chi_1 >= 1, axis=1)
+        scales = numeric_depth.depth_scales(name, np.sqrt(w2)[:, None], np.sqrt(b2)[None, :])
+        crossing = np.argmax(scales.chi_1 >= 1, axis=0)
         lo = np.clip(crossing - 1, 0, w2.size - 1)
-        x0, x1 = scales.chi_1[np.arange(b2.size), lo], scales.chi_1[np.arange(b2.size), crossing]
+        x0, x1 = scales.chi_1[lo, np.arange(b2.size)], scales.chi_1[crossing, np.arange(b2.size)]
         line = w2[lo] + (w2[crossing] - w2[lo]) * (1 - x0) / np.where(x1 != x0, x1 - x0, 1)
-        ctx.record(f"{name}: critical line", figdata.series(
-            f"{name}: critical line χ₁ = 1 (ordered below, chaotic above)", "σ_b²", "σ_w²",
+        ctx.record(f"{name}: phase diagram", figdata.contour(
+            f"{name}: ξ_c (ordered below χ₁ = 1, chaotic above)", "σ_b²", "σ_w²",
+            b2, w2, np.minimum(scales.xi_c, 1e3), (1, 2, 5, 10, 20, 50),
             [figdata.curve("χ₁ = 1", b2, line)]))
 
 

@@ -8,6 +8,8 @@ A check records figure data in one of three plain shapes (:mod:`verify.figdata` 
   eigen-components of the residual decaying, weight change against width;
 * ``"histogram"``: histograms drawn as densities with reference curves (outputs at
   initialisation against their limiting Gaussian);
+* ``"contour"``: contour lines of a function on a grid, with curves on top (a phase
+  diagram's depth scale ξ_c and its critical line);
 * ``"width_limit"``: the width-limit pattern (docs/design.md).  Left: the mean of X_n
   over seeds against 1/n (error bars 1 SE) with the weighted fit X + b/n
   extrapolated to 1/n = 0 and its 95% band, beside the prediction.  Right: the
@@ -197,7 +199,22 @@ def _width_limit(spec: Mapping, label: Callable[[str], str]) -> Figure:
     return figure
 
 
-_DRAW = {"series": _series, "histogram": _histogram, "width_limit": _width_limit}
+def _contour(spec: Mapping, label: Callable[[str], str]) -> Figure:
+    figure = Figure(figsize=_PANEL)
+    ax = figure.subplots()
+    z = np.asarray(spec["z"], float)
+    lines = ax.contour(np.asarray(spec["x"], float), np.asarray(spec["y"], float), np.where(np.isfinite(z), z, np.nan),
+                       levels=spec["levels"], linewidths=0.8)
+    ax.clabel(lines, fontsize=6, fmt="%g")
+    for curve in spec.get("curves", ()):
+        ax.plot(curve["x"], curve["y"], color="k", label=_wrap(label(curve.get("label", "")), 40))
+    ax.set(title=_wrap(label(spec.get("title", ""))), xlabel=label(spec.get("xlabel", "")),
+           ylabel=label(spec.get("ylabel", "")))
+    _legend(ax)
+    return figure
+
+
+_DRAW = {"series": _series, "histogram": _histogram, "width_limit": _width_limit, "contour": _contour}
 KINDS = tuple(_DRAW)
 
 
@@ -222,6 +239,8 @@ def caption(spec: Mapping) -> str:
                 f"and the predicted rate ${float(spec['rate']):g}$.")
     if kind == "histogram":
         return "Histograms as densities, with the reference curves."
+    if kind == "contour":
+        return "Contour lines (labelled with their values), with the curves drawn on top."
     return ""
 
 
