@@ -257,7 +257,7 @@ _CONCENTRATION = ("Jacot, Gabriel & Hongler, Neural Tangent Kernel: Convergence 
                   "large numbers for the n-term sums")
 _BLOCKS = ("Chizat, Oyallon & Bach, On Lazy Training in Differentiable Programming, 2019 (the Hessian "
            "of a network by blocks of layers); Geman, A Limit Theorem for the Norm of Random Matrices, "
-           "1980 (the 2-norm of an n x n matrix of i.i.d. entries of std s is about 2 s sqrt(n))")
+           "1980 (the 2-norm of an $n \\times n$ matrix of i.i.d. entries of std $s$ is about $2s\\sqrt{n}$)")
 
 
 @functools.cache
