@@ -1,0 +1,30 @@
+"""The layers stay apart: derivations/ is pure SymPy, numeric/ pure numpy/scipy.
+
+``derivations`` imports nothing of ``numeric`` or ``verify``; ``numeric`` imports nothing of
+``derivations`` or ``verify`` and no SymPy (so the library a user calls imports fast).
+Read from the source with ``ast``, so an import inside a function counts too.
+"""
+import ast
+import pathlib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+FORBIDDEN = {"derivations": {"numeric", "verify"}, "numeric": {"derivations", "verify", "sympy"}}
+
+
+def _imported(path: pathlib.Path) -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            names |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+@pytest.mark.parametrize("path", sorted(p.relative_to(ROOT).as_posix() for package in FORBIDDEN
+                                        for p in (ROOT / package).rglob("*.py")))
+def test_a_module_imports_nothing_of_the_layers_it_must_not_know(path):
+    package = path.split("/")[0]
+    assert not _imported(ROOT / path) & FORBIDDEN[package], f"{path} imports {_imported(ROOT / path) & FORBIDDEN[package]}"
