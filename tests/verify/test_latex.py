@@ -16,7 +16,7 @@ import pytest
 import sympy as sp
 
 from numeric.stats import z_test
-from verify import budgets, figdata
+from verify import budgets, figdata, registry
 from verify.checks import Context
 from verify.claim import NumericCheck
 from verify.cli import main
@@ -121,6 +121,7 @@ def test_estimate_and_error_share_their_last_digit():
 
 
 def test_family_titles_come_from_the_id_prefix_with_a_fallback():
+    registry.claims()  # the claim modules declare their families
     assert latex.family_of("dual.relu") == "Dual activations"
     assert latex.family_of("lazy.kappa_alpha") == "Lazy training"
     assert latex.family_of("new_family.x") == "Claims new_family"

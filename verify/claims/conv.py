@@ -371,6 +371,19 @@ def _flatten_mutants():
     )
 
 
+FAMILY = (
+    'Convolutional networks',
+    'A convolution applies one filter at every position, so the kernels of a '
+    'convolutional network are recursions over pairs of positions, averaged over patches.'
+    ' With global average pooling the readout needs every pair of positions (the CNTK); '
+    'flattening needs only same-position covariances, which makes the CNN-GP that of a '
+    'locally connected network; circular padding with pooling makes the kernel invariant '
+    'to cyclic shifts.',
+    'arora2019; novak2019; garriga2019',
+)
+"""This family's title, introduction and sources (bibliography keys or author-year text), for
+the document."""
+
 CLAIMS = (
     Claim("conv.cntk_recursion",
           "CNTK with global average pooling: patch-averaged layer maps over every pair of positions",

@@ -604,6 +604,20 @@ def _library(claim_statement, *entries, ab: bool = False) -> NumericCheck:
     return library_check(entries, registered=claim_statement, ab=ab)
 
 
+FAMILY = (
+    'Dual activations',
+    'Everything about an infinitely wide network reduces to Gaussian expectations '
+    '$\\mathbb{E}[\\sigma(u)\\sigma(v)]$ over a pair $(u, v)$ with covariance '
+    '$\\bigl[\\begin{smallmatrix} k_{11} & k_{12}\\\\ k_{12} & '
+    'k_{22}\\end{smallmatrix}\\bigr]$, the dual of the activation. This family derives the '
+    'closed forms: the derivative dual by direct Gaussian integration, the dual itself '
+    "from Price's theorem (differentiate in $k_{12}$) and its value at $k_{12} = 0$. The "
+    'kernels of the next family are built from these duals.',
+    'Cho & Saul 2009; Williams 1997; Price 1958; Daniely, Frostig & Singer 2016',
+)
+"""This family's title, introduction and sources (bibliography keys or author-year text), for
+the document."""
+
 CLAIMS = (
     Claim("dual.step", "Sheppard's formula: the dual of the step function",
           "jacot2018; sheppard1899; cho2009", duals.STEP, duals.derive_step,

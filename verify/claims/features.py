@@ -286,6 +286,16 @@ def _linear_gd_mutants():
     )
 
 
+FAMILY = (
+    'Kernel foundations: random features',
+    'A kernel is an expectation over random features; averaging $P$ features gives an '
+    'unbiased estimate that fluctuates like $P^{-1/2}$, and gradient descent on the '
+    'linear model of the features is kernel gradient descent with their kernel.',
+    'Rahimi & Recht 2007; eai2023; ntknotes2023',
+)
+"""This family's title, introduction and sources (bibliography keys or author-year text), for
+the document."""
+
 CLAIMS = (
     Claim("features.random_features",
           "Random features: K~_P = (1/P) sum_p f^(p) (x) f^(p) is unbiased for K, fluctuating as P^(-1/2)",

@@ -758,6 +758,18 @@ def _rate_mutants(statement, relation: str, *values):
 
 _HALF = sp.Rational(1, 2)
 
+FAMILY = (
+    'Training dynamics',
+    'Gradient flow on the parameters moves the network function by kernel gradient '
+    'descent with the tangent kernel. With a constant kernel the training residual solves'
+    " a linear ODE, decays along the kernel's eigenvectors, and training ends at kernel "
+    'regression; wide networks follow this linear dynamics because their tangent kernel '
+    'barely moves.',
+    'Jacot, Gabriel & Hongler 2018; Lee et al. 2019; odenotes; rajatvd2019',
+)
+"""This family's title, introduction and sources (bibliography keys or author-year text), for
+the document."""
+
 CLAIMS = (
     Claim("flow.function_space_ode", "Gradient flow in parameters is kernel gradient flow in function space",
           "odenotes; rajatvd2019; jacot2018 (Sec. 3)", F.FUNCTION_SPACE_ODE, F.derive_function_space_ode,

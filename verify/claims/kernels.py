@@ -1002,6 +1002,19 @@ def _diagonal_mutants():
 
 _JACOT = "jacot2018"
 
+FAMILY = (
+    'Infinite-width kernels',
+    'At initialisation the outputs of a wide network are a Gaussian process with '
+    'covariance $\\Sigma^L$ (the NNGP kernel), and its empirical tangent kernel converges '
+    'to the NTK $\\Theta^L$; both follow a layer recursion whose only nonlinear ingredient'
+    ' is a dual activation. This family derives the recursion from the network itself, '
+    'measures the width limits on finite networks, and establishes when the NTK is '
+    'positive definite.',
+    'Jacot, Gabriel & Hongler 2018; Lee et al. 2018; Neal 1996; Arora et al. 2019',
+)
+"""This family's title, introduction and sources (bibliography keys or author-year text), for
+the document."""
+
 CLAIMS = (
     Claim("kernel.ntk_layer_decomposition",
           "The empirical NTK splits exactly into the readout's parameters and those below",

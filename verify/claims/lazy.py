@@ -502,6 +502,17 @@ def _linear_mutants():
     )
 
 
+FAMILY = (
+    'Lazy training',
+    'A model scaled by $\\alpha$ trains in the lazy regime when its inverse relative scale'
+    ' $\\kappa_\\alpha$ is small: the model then stays close to its linearisation, whose '
+    'kernel is the empirical NTK. This family derives how $\\kappa$ scales with $\\alpha$ '
+    'and with the width, and checks the toy model of the blog post.',
+    'Chizat, Oyallon & Bach 2019; rajatvd2019',
+)
+"""This family's title, introduction and sources (bibliography keys or author-year text), for
+the document."""
+
 CLAIMS = (
     Claim("lazy.kappa_alpha", "The inverse relative scale of the alpha-scaled model: kappa_alpha = kappa_1/alpha",
           _SOURCE, lazy.KAPPA_ALPHA, lazy.derive_kappa_alpha, checks=(_ALPHA_CHECK,), mutants=_alpha_mutants()),

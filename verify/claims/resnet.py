@@ -323,6 +323,19 @@ def _depth_mutants():
     )
 
 
+FAMILY = (
+    'Residual networks',
+    'A residual block adds its branch to the skip path, $h^{\\ell+1} = h^\\ell + '
+    '\\alpha\\,\\phi(h^\\ell)$, so its covariance and tangent kernel are those of the skip '
+    "path plus $\\alpha^2$ times the branch's. This family derives the residual recursions"
+    ' from a small symbolic block, confirms them on finite residual networks, and shows '
+    'the role of the branch scale: with $\\alpha = 1$ the ReLU kernel grows geometrically '
+    'in depth, with $\\alpha = 1/\\sqrt{L}$ it has a finite limit.',
+    'hayou2021; yang2019',
+)
+"""This family's title, introduction and sources (bibliography keys or author-year text), for
+the document."""
+
 CLAIMS = (
     Claim("resnet.recursion",
           "Residual MLP kernels: covariances and tangent kernels of skip path and branch add with weight α²",

@@ -390,6 +390,16 @@ def _psd_mutants():
     )
 
 
+FAMILY = (
+    'Kernel foundations: reproducing kernels',
+    'A positive definite kernel defines a reproducing kernel Hilbert space, in which '
+    'evaluation is an inner product and functional derivatives are kernel sections. These'
+    ' identities are the language in which kernel gradient descent is written.',
+    'eai2023; ntknotes2023; Schoenberg 1942',
+)
+"""This family's title, introduction and sources (bibliography keys or author-year text), for
+the document."""
+
 CLAIMS = (
     Claim("rkhs.reproducing", "The reproducing property on the span of kernel sections",
           _SOURCE, rkhs.REPRODUCING, rkhs.derive_reproducing,

@@ -9,7 +9,7 @@ import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from ..families import BUILT_IN
+from ..families import title_of
 from ..results import RunResult
 from . import figures
 
@@ -38,8 +38,7 @@ def slug(value: str) -> str:
 
 def family_of(claim_id: str) -> str:
     """The title of a claim's family, from its id prefix (unknown prefixes by name)."""
-    prefix = claim_id.split(".", 1)[0]
-    return BUILT_IN[prefix][0] if prefix in BUILT_IN else f"Claims {prefix}"
+    return title_of(claim_id.split(".", 1)[0])
 
 
 def families(run: RunResult) -> list[tuple[str, str, str, str, list[int]]]:
