@@ -1,4 +1,4 @@
-"""verify.claims.depth: the network simulation, the claims at the quick budget, the mutants' layers."""
+"""verify.claims.depth and .design: the network simulation, the claims at the quick budget, the mutants' layers."""
 import numpy as np
 import pytest
 
@@ -6,9 +6,10 @@ from numeric import activations, depth
 from numeric.stats import critical_z
 from verify import budgets, registry, runner
 from verify.claims import depth as claims
+from verify.claims import design
 from verify.results import REFUTED
 
-IDS = [c.id for c in claims.CLAIMS]
+IDS = [c.id for c in claims.CLAIMS + design.CLAIMS]
 
 
 def test_simulated_networks_follow_the_mean_field_map():

@@ -1,7 +1,6 @@
-"""Claims of depth scales (``depth.*``) and designed activations (``design.*``).
+"""Claims of depth scales (``depth.*``): signal propagation through deep networks at initialisation.
 
-Statements from :mod:`derivations.depth`; the numbers from :mod:`numeric.depth` and
-:mod:`numeric.design`. Finite networks are simulated exactly in distribution and
+Statements from :mod:`derivations.depth`; the numbers from :mod:`numeric.depth`. Finite networks are simulated exactly in distribution and
 cheaply: given layer ℓ, the n units of layer ℓ+1 of a fully connected network with
 i.i.d. N(0, 1) weights are i.i.d. Gaussian pairs (z_j(x), z_j(x')) with covariance the
 empirical kernel K̂^{ℓ+1} = σ_w² σ(z^ℓ)ᵀσ(z^ℓ)/n + σ_b², so each layer draws n pairs from
@@ -11,7 +10,7 @@ layer's pairs have covariance Σ¹ exactly for inputs whose Gram gives Σ¹.
 Tolerances: the deterministic library checks use the rounding model of
 ``Context.exact`` (operations × eps × scale, operations stated at each call); the
 network checks use the width-limit pattern (standard errors over independent
-initialisations, Bonferroni threshold); the designed dual is a Monte Carlo expectation.
+initialisations, Bonferroni threshold); rates of approach are fitted slopes with a jackknife SE.
 """
 from __future__ import annotations
 
@@ -24,18 +23,19 @@ from hypothesis import strategies as st
 from derivations import depth as D
 from numeric import activations
 from numeric import depth as numeric_depth
-from numeric import design as numeric_design
 
 from .. import figdata
 from ..checks import predict
 from ..claim import Claim, Mutant, NumericCheck
 
-__all__ = ["CLAIMS", "simulate_correlations"]
+__all__ = ["CLAIMS", "FAMILY", "simulate_correlations", "WIDTHS", "seeds"]
 
-_WIDTHS = (128, 256, 512)
+WIDTHS = (128, 256, 512)
+"""The widths of every width-limit check of the depth and design families."""
 
 
-def _seeds(budget) -> int:
+def seeds(budget) -> int:
+    """Independent networks per width at ``budget``."""
     return (400, 700, 2000)[budget.level]
 
 
@@ -123,16 +123,16 @@ def _measure_networks(statement, config, ctx):
     for _ in range(layers - 1):
         predicted.append(predict(statement, "map", _erf_point(statement, w, q, predicted[-1])))
     erf = activations.get("erf")
-    draws = [simulate_correlations(erf, w, q, c0, layers, n, _seeds(ctx.budget), ctx.rng("widths", n))
-             for n in _WIDTHS]
+    draws = [simulate_correlations(erf, w, q, c0, layers, n, seeds(ctx.budget), ctx.rng("widths", n))
+             for n in WIDTHS]
     if config.get("figure"):
         mean, sd = draws[-1].mean(axis=0), draws[-1].std(axis=0, ddof=1) / math.sqrt(draws[-1].shape[0])
         ell = np.arange(1, layers + 1)
         ctx.record("erf: c_l against l", figdata.series(
-            f"erf, σ_w = {w:g}, σ_b = 0: correlation against depth (width {_WIDTHS[-1]})", "ℓ", "c_ℓ",
+            f"erf, σ_w = {w:g}, σ_b = 0: correlation against depth (width {WIDTHS[-1]})", "ℓ", "c_ℓ",
             [figdata.curve("f^{ℓ−1}(c₀), the statement's map", ell, predicted),
              figdata.curve("finite networks (mean ± SE)", ell, mean, yerr=sd, style="points")]))
-    return ctx.width_limit(f"sigma_w={w:.3g}, c0={c0:g}: c_hat_{layers}", _WIDTHS,
+    return ctx.width_limit(f"sigma_w={w:.3g}, c0={c0:g}: c_hat_{layers}", WIDTHS,
                            [d[:, -1] for d in draws], predicted[-1],
                            rate=predict(statement, "fluctuation", {}), scale=abs(predicted[-1]))
 
@@ -295,8 +295,8 @@ def _measure_relu_networks(statement, config, ctx):
     for _ in range(layers - 1):
         predicted.append(predict(statement, "map", {D.C: predicted[-1]}))
     draws = [simulate_correlations(activations.get("relu"), math.sqrt(2.0), 1.0, c0, layers, n,
-                                   _seeds(ctx.budget), ctx.rng("widths", n)) for n in _WIDTHS]
-    return ctx.width_limit(f"relu critical, c0={c0:g}: c_hat_{layers}", _WIDTHS, [d[:, -1] for d in draws],
+                                   seeds(ctx.budget), ctx.rng("widths", n)) for n in WIDTHS]
+    return ctx.width_limit(f"relu critical, c0={c0:g}: c_hat_{layers}", WIDTHS, [d[:, -1] for d in draws],
                            predicted[-1], rate=predict(statement, "fluctuation", {}), scale=abs(predicted[-1]))
 
 
@@ -323,80 +323,16 @@ def _relu_mutants():
     )
 
 
-# ------------------------------------------------------------------ design.realised_kernels
-
-_GAUSSIAN_TARGET, _GAUSSIAN_TAIL = numeric_design.gaussian_target(D.GAUSSIAN_TERMS)
-_GAUSSIAN = numeric_design.design_activation(_GAUSSIAN_TARGET, tail=_GAUSSIAN_TAIL, name="designed_gaussian")
-_NTK = numeric_design.design_activation([0.25, 0.5, 0.25], kernel="ntk", name="designed_ntk")
-
-
-def _measure_dual(statement, config, ctx):
-    rho = config["rho"]
-    fn = _GAUSSIAN.activation.fn
-    out = ctx.expectation(f"rho={rho:.3g}: E[s_G(u) s_G(v)]", lambda a, b: fn(a) * fn(b),
-                          predict(statement, "dual", {D.RHO: rho}), (1.0, 1.0, rho), scale_of=(fn, fn))
-    if config.get("figure"):
-        z = np.linspace(-3, 3, 61)
-        ctx.record("designed activation", figdata.series(
-            "σ_G, designed for the Gaussian kernel e^{ρ−1} (20 Hermite terms), beside e^{z−1}", "z", "σ(z)",
-            [figdata.curve("σ_G (designed)", z, fn(z)), figdata.curve("e^{z−1}", z, np.exp(z - 1), style="points")]))
-        grid = np.linspace(-1, 1, 21)
-        ctx.record("designed kernel", figdata.series(
-            "the designed activation's dual against its target", "ρ", "k(ρ)",
-            [figdata.curve("target e^{ρ−1}", grid, np.exp(grid - 1)),
-             figdata.curve("realised Σ a_k² ρ^k", grid, _GAUSSIAN.kernel_series(grid), style="points")]))
-    return (out,)
-
-
-_DUAL_CHECK = NumericCheck(
-    "designed-dual-monte-carlo",
-    "E[σ_G(u)σ_G(v)] by Monte Carlo over unit-variance Gaussian pairs, σ_G the designed 20-term "
-    "activation (truncation < 1e-19, far below the MDE), against the statement's e^{ρ−1}",
-    lambda budget: st.fixed_dictionaries({"rho": st.floats(-1.0, 1.0)}),
-    _measure_dual, explicit=({"rho": 0.5, "figure": True}, {"rho": -1.0}),
-    examples=lambda budget: (3, 5, 20)[budget.level],
+FAMILY = (
+    "Depth scales",
+    "Two inputs sent through a deep network at initialisation have a correlation $c_\\ell$ that follows "
+    "the correlation map of the dual activation at the fixed length $q^*$. Off the critical line "
+    "$\\chi_1 = 1$ it reaches its fixed point $c^*$ geometrically, at the depth scale "
+    "$\\xi_c = -1/\\ln\\chi_c$; on it (ReLU at $\\sigma_w^2 = 2$) only polynomially. These claims derive "
+    "the maps from the dual claims and confirm them on finite deep networks.",
+    "Poole et al. 2016; Schoenholz et al. 2017; Xiao et al. 2020; Hayou et al. 2019",
 )
-
-
-def _measure_ntk(statement, config, ctx):
-    """Θ̂_n(x, x') of one-hidden-layer networks with σ_N on the sphere, three widths."""
-    rho = config["rho"]
-    fn, deriv = _NTK.activation.fn, _NTK.activation.deriv
-    chol = np.linalg.cholesky(np.array([[1.0, rho], [rho, 1.0]]) + 1e-15 * np.eye(2))
-    draws, networks = [], (800, 800, 2000)[ctx.budget.level]
-    for n in _WIDTHS:
-        rng = ctx.rng("width", n)
-        z = rng.standard_normal((networks, n, 2)) @ chol.T
-        readout = rng.standard_normal((networks, n))
-        h, dh = fn(z), deriv(z)
-        draws.append(np.mean(h[..., 0] * h[..., 1] + rho * readout**2 * dh[..., 0] * dh[..., 1], axis=1))
-    prediction = predict(statement, "ntk", {D.RHO: rho})
-    return ctx.width_limit(f"rho={rho:.3g}: Theta_hat", _WIDTHS, draws, prediction,
-                           rate=predict(statement, "fluctuation", {}), scale=max(abs(prediction), 0.25))
-
-
-_NTK_CHECK = NumericCheck(
-    "designed-ntk-width-limit",
-    "the empirical NTK Θ̂_n = (1/n)Σ_j σ_N(z_j)σ_N(z'_j) + ρ(1/n)Σ_j v_j² σ_N'(z_j)σ_N'(z'_j) of "
-    "one-hidden-layer networks with the activation designed for (1 + ρ)²/4, over independent "
-    "initialisations at widths 128, 256, 512: extrapolated limit and fluctuation exponent",
-    lambda budget: st.fixed_dictionaries({"rho": st.floats(-0.9, 0.9)}),
-    _measure_ntk, per_example=3, kind="width", explicit=({"rho": 0.4},),
-    examples=lambda budget: (1, 2, 4)[budget.level],
-)
-
-
-def _design_mutants():
-    s = D.DESIGN
-    return (
-        Mutant("dual-without-normalisation", r"$e^{\rho}$ in place of $e^{\rho-1}$",
-               s.with_rhs("dual", sp.exp(D.RHO))),
-        Mutant("ntk-doubled", r"$(1+\rho)^2/2$", s.with_rhs("ntk", (1 + D.RHO) ** 2 / 2)),
-        Mutant("ntk-is-the-dual", r"$\Theta = D$ ($\sum_k \frac{t_k}{k+1}\rho^k$, the derivative term dropped)",
-               s.with_rhs("ntk", sp.Rational(1, 4) + D.RHO / 4 + D.RHO**2 / 12)),
-        Mutant("fluctuation-rate-one", r"fluctuations $\propto n^{-1}$", s.with_rhs("fluctuation", sp.Integer(-1))),
-    )
-
+"""This family's title, introduction and sources, for the document."""
 
 CLAIMS = (
     Claim("depth.erf_correlation_map",
@@ -412,8 +348,4 @@ CLAIMS = (
           "Critical relu (σ_w² = 2, σ_b = 0): correlations approach 1 polynomially, 1 − c_ℓ ~ 9π²/(2ℓ²)",
           "Schoenholz et al. 2017; Hayou et al. 2019", D.RELU_CRITICAL, D.derive_relu_critical,
           checks=(_RELU_RECURSION_CHECK, _RELU_NETWORK_CHECK), mutants=_relu_mutants(), uses=("dual.relu",)),
-    Claim("design.realised_kernels",
-          "Activations designed from Hermite coefficients realise e^{ρ−1} (dual) and (1+ρ)²/4 (NTK)",
-          "Daniely et al. 2016; Simon et al. 2021", D.DESIGN, D.derive_design,
-          checks=(_DUAL_CHECK, _NTK_CHECK), mutants=_design_mutants()),
 )

@@ -1,0 +1,112 @@
+"""Claims of designed activations (``design.*``): activations built from Hermite coefficients to
+realise a chosen kernel.
+
+Statement from :mod:`derivations.depth` (``DESIGN``); the activations from
+:mod:`numeric.design`. The dual is a Monte Carlo expectation over Gaussian pairs; the NTK a
+width limit over independent one-hidden-layer networks, whose first-layer pre-activations on
+the sphere are exactly i.i.d. Gaussian pairs with correlation ρ.
+"""
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+from hypothesis import strategies as st
+
+from derivations import depth as D
+from numeric import design as numeric_design
+
+from .. import figdata
+from ..checks import predict
+from ..claim import Claim, Mutant, NumericCheck
+from .depth import WIDTHS
+
+__all__ = ["CLAIMS", "FAMILY"]
+
+_GAUSSIAN_TARGET, _GAUSSIAN_TAIL = numeric_design.gaussian_target(D.GAUSSIAN_TERMS)
+_GAUSSIAN = numeric_design.design_activation(_GAUSSIAN_TARGET, tail=_GAUSSIAN_TAIL, name="designed_gaussian")
+_NTK = numeric_design.design_activation([0.25, 0.5, 0.25], kernel="ntk", name="designed_ntk")
+
+
+def _measure_dual(statement, config, ctx):
+    rho = config["rho"]
+    fn = _GAUSSIAN.activation.fn
+    out = ctx.expectation(f"rho={rho:.3g}: E[s_G(u) s_G(v)]", lambda a, b: fn(a) * fn(b),
+                          predict(statement, "dual", {D.RHO: rho}), (1.0, 1.0, rho), scale_of=(fn, fn))
+    if config.get("figure"):
+        z = np.linspace(-3, 3, 61)
+        ctx.record("designed activation", figdata.series(
+            "σ_G, designed for the Gaussian kernel e^{ρ−1} (20 Hermite terms), beside e^{z−1}", "z", "σ(z)",
+            [figdata.curve("σ_G (designed)", z, fn(z)), figdata.curve("e^{z−1}", z, np.exp(z - 1), style="points")]))
+        grid = np.linspace(-1, 1, 21)
+        ctx.record("designed kernel", figdata.series(
+            "the designed activation's dual against its target", "ρ", "k(ρ)",
+            [figdata.curve("target e^{ρ−1}", grid, np.exp(grid - 1)),
+             figdata.curve("realised Σ a_k² ρ^k", grid, _GAUSSIAN.kernel_series(grid), style="points")]))
+    return (out,)
+
+
+_DUAL_CHECK = NumericCheck(
+    "designed-dual-monte-carlo",
+    "E[σ_G(u)σ_G(v)] by Monte Carlo over unit-variance Gaussian pairs, σ_G the designed 20-term "
+    "activation (truncation < 1e-19, far below the MDE), against the statement's e^{ρ−1}",
+    lambda budget: st.fixed_dictionaries({"rho": st.floats(-1.0, 1.0)}),
+    _measure_dual, explicit=({"rho": 0.5, "figure": True}, {"rho": -1.0}),
+    examples=lambda budget: (3, 5, 20)[budget.level],
+)
+
+
+def _measure_ntk(statement, config, ctx):
+    """Θ̂_n(x, x') of one-hidden-layer networks with σ_N on the sphere, three widths."""
+    rho = config["rho"]
+    fn, deriv = _NTK.activation.fn, _NTK.activation.deriv
+    chol = np.linalg.cholesky(np.array([[1.0, rho], [rho, 1.0]]) + 1e-15 * np.eye(2))
+    draws, networks = [], (800, 800, 2000)[ctx.budget.level]
+    for n in WIDTHS:
+        rng = ctx.rng("width", n)
+        z = rng.standard_normal((networks, n, 2)) @ chol.T
+        readout = rng.standard_normal((networks, n))
+        h, dh = fn(z), deriv(z)
+        draws.append(np.mean(h[..., 0] * h[..., 1] + rho * readout**2 * dh[..., 0] * dh[..., 1], axis=1))
+    prediction = predict(statement, "ntk", {D.RHO: rho})
+    return ctx.width_limit(f"rho={rho:.3g}: Theta_hat", WIDTHS, draws, prediction,
+                           rate=predict(statement, "fluctuation", {}), scale=max(abs(prediction), 0.25))
+
+
+_NTK_CHECK = NumericCheck(
+    "designed-ntk-width-limit",
+    "the empirical NTK Θ̂_n = (1/n)Σ_j σ_N(z_j)σ_N(z'_j) + ρ(1/n)Σ_j v_j² σ_N'(z_j)σ_N'(z'_j) of "
+    "one-hidden-layer networks with the activation designed for (1 + ρ)²/4, over independent "
+    "initialisations at widths 128, 256, 512: extrapolated limit and fluctuation exponent",
+    lambda budget: st.fixed_dictionaries({"rho": st.floats(-0.9, 0.9)}),
+    _measure_ntk, per_example=3, kind="width", explicit=({"rho": 0.4},),
+    examples=lambda budget: (1, 2, 4)[budget.level],
+)
+
+
+def _design_mutants():
+    s = D.DESIGN
+    return (
+        Mutant("dual-without-normalisation", r"$e^{\rho}$ in place of $e^{\rho-1}$",
+               s.with_rhs("dual", sp.exp(D.RHO))),
+        Mutant("ntk-doubled", r"$(1+\rho)^2/2$", s.with_rhs("ntk", (1 + D.RHO) ** 2 / 2)),
+        Mutant("ntk-is-the-dual", r"$\Theta = D$ ($\sum_k \frac{t_k}{k+1}\rho^k$, the derivative term dropped)",
+               s.with_rhs("ntk", sp.Rational(1, 4) + D.RHO / 4 + D.RHO**2 / 12)),
+        Mutant("fluctuation-rate-one", r"fluctuations $\propto n^{-1}$", s.with_rhs("fluctuation", sp.Integer(-1))),
+    )
+
+
+FAMILY = (
+    "Designed activations",
+    "Mehler's formula makes the dual of $\\sigma = \\sum_k a_k h_k$ the power series "
+    "$\\sum_k a_k^2\\rho^k$; read backwards, it designs an activation for a chosen kernel on the sphere, "
+    "for the dual (NNGP) or for the one-hidden-layer NTK $\\sum_k (k+1)a_k^2\\rho^k$.",
+    "Daniely, Frostig & Singer 2016; Simon, Anand & DeWeese 2021; O'Donnell 2014",
+)
+"""This family's title, introduction and sources, for the document."""
+
+CLAIMS = (
+    Claim("design.realised_kernels",
+          "Activations designed from Hermite coefficients realise e^{ρ−1} (dual) and (1+ρ)²/4 (NTK)",
+          "Daniely et al. 2016; Simon et al. 2021", D.DESIGN, D.derive_design,
+          checks=(_DUAL_CHECK, _NTK_CHECK), mutants=_design_mutants()),
+)
