@@ -36,18 +36,35 @@ class Quantity(sp.Symbol):
     """A named quantity that prints as its own LaTeX: an expectation, a kernel, a norm.
 
     It is the left-hand side of a relation: what a numeric check measures.  The
-    plain name is what ``str`` shows; ``latex`` is what the document shows.
+    plain name is what ``str`` shows; ``latex`` (the name when None) is what the
+    document shows.  The LaTeX belongs to the object and is part of its identity (like a
+    Dummy's index): two quantities of the same name but different LaTeX are different
+    symbols, so no quantity's printed form depends on what else was built or imported.
     """
 
-    _latex_of: dict[str, str] = {}
+    __slots__ = ("latex",)
+
+    latex: str | None
 
     def __new__(cls, name: str, latex: str | None = None, **assumptions):
-        if latex is not None:
-            cls._latex_of[name] = latex
-        return super().__new__(cls, name, **assumptions)
+        cls._sanitize(assumptions, cls)
+        return Quantity._interned(cls, name, latex, **assumptions)
+
+    @staticmethod
+    @sp.cacheit
+    def _interned(cls, name: str, latex: str | None, **assumptions):
+        obj = sp.Symbol.__xnew__(cls, name, **assumptions)
+        obj.latex = latex
+        return obj
+
+    def __getnewargs_ex__(self):
+        return ((self.name, self.latex), self._assumptions_orig)
+
+    def _hashable_content(self):
+        return super()._hashable_content() + (self.latex,)
 
     def _latex(self, printer) -> str:
-        return self._latex_of.get(self.name, self.name)
+        return self.name if self.latex is None else self.latex
 
 
 @dataclass(frozen=True)
