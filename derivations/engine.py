@@ -24,7 +24,6 @@ not trusted (it samples outside the real domain).
 """
 from __future__ import annotations
 
-import enum
 import hashlib
 import random
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from typing import Callable, Sequence
 import sympy as sp
 
 from .core import Derivation, Domain, Justification, Step
+from .status import StepStatus
 
 __all__ = ["StepStatus", "StepOutcome", "check_step", "check_derivation", "worst", "DIGITS", "POINTS"]
 
@@ -44,14 +44,6 @@ PROBE = 2
 """Interior points evaluated before any simplifier runs."""
 _AGREE = sp.Float(10) ** -(DIGITS - 12)
 _DISAGREE = sp.Float(10) ** -12
-
-
-class StepStatus(str, enum.Enum):
-    PROVED = "proved"
-    CHECKED_NUMERICALLY = "checked-numerically"
-    CITED = "cited"
-    REFUTED = "refuted"
-    UNSUPPORTED = "unsupported"
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,9 @@
 * Family false-alarm budget: with m comparisons in a run, each uses the two-sided
   Bonferroni threshold z* = Phi^{-1}(1 - alpha_F / (2 m)).
 * Minimal detectable effect at power 0.9: MDE = (z* + z_{0.9}) SE.
+* A comparison's status is one of :class:`ComparisonStatus` (the numeric layer's words; the
+  derivation layer has its own, ``derivations.engine.StepStatus``, and the verdicts on
+  claims and mutants are ``verify.results.Verdict``).
 * A comparison is ``refuted`` when |z| > z*, ``inconclusive`` when it could not
   reach its target sensitivity (MDE > target x scale), ``consistent`` otherwise.
   A ``nonzero`` comparison (a slope that must differ from 0) is ``consistent``
@@ -12,17 +15,30 @@
 """
 from __future__ import annotations
 
+import enum
 import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats as _st
 
-__all__ = ["RESOLUTION", "CONSISTENT", "REFUTED", "INCONCLUSIVE", "POWER", "critical_z", "mde",
+__all__ = ["RESOLUTION", "ComparisonStatus", "CONSISTENT", "REFUTED", "INCONCLUSIVE", "POWER", "critical_z", "mde",
            "ZTest", "z_test", "nonzero_test", "Fit", "wls", "extrapolate", "loglog_slope",
            "log_std_se"]
 
-CONSISTENT, REFUTED, INCONCLUSIVE = "consistent", "refuted", "inconclusive"
+
+
+class ComparisonStatus(str, enum.Enum):
+    """The status of a comparison (and of a numeric check: that of its worst comparison)."""
+
+    __str__ = str.__str__
+
+    CONSISTENT = "consistent"
+    REFUTED = "refuted"
+    INCONCLUSIVE = "inconclusive"
+
+
+CONSISTENT, REFUTED, INCONCLUSIVE = ComparisonStatus
 POWER = 0.9
 RESOLUTION = 1e-12
 """Relative resolution of a float64 prediction: the smallest standard error a comparison
@@ -62,7 +78,7 @@ class ZTest:
     mde: float
     target: float
     scale: float
-    status: str
+    status: ComparisonStatus
     kind: str = "equal"
 
 

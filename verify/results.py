@@ -5,18 +5,40 @@ reporters need neither SymPy nor the claims.
 """
 from __future__ import annotations
 
+import enum
 import math
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from derivations.status import StepStatus
 from numeric.stats import ZTest
 
 __all__ = ["StepResult", "Comparison", "CheckResult", "MutantResult", "ClaimResult",
-           "RunResult", "VERIFIED", "REFUTED", "INCONCLUSIVE", "ERROR", "SURVIVED", "LAYERS",
-           "DERIVATION_LAYER", "NUMERIC_LAYER"]
+           "RunResult", "Verdict", "VERIFIED", "REFUTED", "INCONCLUSIVE", "ERROR", "SURVIVED", "LAYERS",
+           "NOT_RUN", "DERIVATION_LAYER", "NUMERIC_LAYER"]
 
-VERIFIED, REFUTED, INCONCLUSIVE, ERROR = "verified", "refuted", "inconclusive", "error"
-SURVIVED = "survived"
+
+
+class Verdict(str, enum.Enum):
+    """The verdict on a claim (verified, refuted, inconclusive, error; ``not run`` for a claim a
+    run did not select) and on a mutant (refuted, survived, error).
+
+    Each layer has its own words, defined once and used as they are: a step is
+    ``derivations.engine.StepStatus``, a comparison and a check ``numeric.stats.ComparisonStatus``;
+    the runner judges a claim from both (``verify.runner``); it never renames one into the other.
+    """
+
+    __str__ = str.__str__
+
+    VERIFIED = "verified"
+    REFUTED = "refuted"
+    INCONCLUSIVE = "inconclusive"
+    ERROR = "error"
+    SURVIVED = "survived"
+    NOT_RUN = "not run"
+
+
+VERIFIED, REFUTED, INCONCLUSIVE, ERROR, SURVIVED, NOT_RUN = Verdict
 DERIVATION_LAYER, NUMERIC_LAYER = "derivation", "numeric"
 LAYERS = (DERIVATION_LAYER, NUMERIC_LAYER)
 
@@ -108,7 +130,7 @@ class ClaimResult:
     @property
     def cited_steps(self) -> int:
         """Steps that rest on a cited fact rather than a derivation."""
-        return sum(s.status == "cited" for s in self.steps)
+        return sum(s.status == StepStatus.CITED for s in self.steps)
 
     @property
     def verdict(self) -> str:

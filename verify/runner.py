@@ -31,20 +31,17 @@ import sympy as sp
 from threadpoolctl import threadpool_limits
 
 from derivations.engine import StepStatus, check_derivation
-from numeric.stats import CONSISTENT, REFUTED as CHECK_REFUTED, critical_z
+from numeric.stats import ComparisonStatus, critical_z
 
 from . import budgets, families, registry
 from .checks import run_check
 from .claim import Claim
-from .results import (DERIVATION_LAYER, ERROR, INCONCLUSIVE, NUMERIC_LAYER, REFUTED, SURVIVED, VERIFIED,
-                      CheckResult, ClaimResult, MutantResult, RunResult, StepResult)
+from .results import (DERIVATION_LAYER, NUMERIC_LAYER, CheckResult, ClaimResult, MutantResult, RunResult, StepResult,
+                      Verdict)
 
 __all__ = ["Unit", "Part", "InlineExecutor", "comparisons", "units_of", "run_unit", "evaluate",
            "dependency_order", "run",
            "versions"]
-
-DERIVATION = DERIVATION_LAYER
-NUMERIC = NUMERIC_LAYER
 
 
 @dataclass(frozen=True)
@@ -156,7 +153,7 @@ def _steps(derivation, domain, *, stop_at_refutation: bool = False) -> tuple[Ste
     outcomes = check_derivation(derivation, domain, stop_at_refutation=stop_at_refutation)
     return tuple(
         StepResult(step.text, step.how.value, step.op, latex(step.lhs), latex(step.rhs),
-                   outcome.status.value, outcome.method, step.uses, outcome.counterexample, step.cite)
+                   outcome.status, outcome.method, step.uses, outcome.counterexample, step.cite)
         for step, outcome in zip(derivation.steps, outcomes)
     )
 
@@ -178,7 +175,7 @@ def _numeric_layer(claim: Claim, statement, unit: Unit) -> tuple[CheckResult, ..
     checks: list[CheckResult] = []
     for index in range(len(claim.checks)):
         checks.append(_run_check(claim, index, statement, unit))
-        if checks[-1].status == CHECK_REFUTED:
+        if checks[-1].status == ComparisonStatus.REFUTED:
             break
     return tuple(checks)
 
@@ -202,11 +199,11 @@ def _run_unit(unit: Unit) -> Part:
     try:
         claim = registry.get(unit.claim_id)
         statement = claim.mutant(unit.mutant).statement if unit.mutant else claim.statement
-        if unit.mutant and unit.part == DERIVATION:
+        if unit.mutant and unit.part == DERIVATION_LAYER:
             found = {"steps": _steps(claim.derive(statement), statement.domain, stop_at_refutation=True)}
         elif unit.mutant:
             found = {"checks": _numeric_layer(claim, statement, unit)}
-        elif unit.part == DERIVATION:
+        elif unit.part == DERIVATION_LAYER:
             derivation = claim.derive(statement)
             found = {"steps": _steps(derivation, statement.domain), "conclusion": derivation.conclusion,
                      "statement": _statement_latex(statement)}
@@ -224,20 +221,22 @@ def units_of(claim: Claim, mutant: str | None, budget: str, seed: int, threshold
     """The units of a claim (its derivation and each check), or of a mutant (its two layers);
     ``mathml`` asks the claim's derivation for MathML too."""
     if mutant is not None:
-        layers = (DERIVATION, NUMERIC) if claim.checks else (DERIVATION,)
+        layers = (DERIVATION_LAYER, NUMERIC_LAYER) if claim.checks else (DERIVATION_LAYER,)
         return [Unit(claim.id, mutant, layer, budget, seed, threshold) for layer in layers]
-    parts = [DERIVATION, *range(len(claim.checks))]
-    return [Unit(claim.id, None, part, budget, seed, threshold, mathml and part == DERIVATION) for part in parts]
+    parts = [DERIVATION_LAYER, *range(len(claim.checks))]
+    return [Unit(claim.id, None, part, budget, seed, threshold, mathml and part == DERIVATION_LAYER) for part in parts]
 
 
-def _verdict(steps: Sequence[StepResult], checks: Sequence[CheckResult]) -> str:
-    if any(s.status == StepStatus.REFUTED.value for s in steps) or \
-            any(c.status == CHECK_REFUTED for c in checks):
-        return REFUTED
-    passed = (StepStatus.PROVED.value, StepStatus.CHECKED_NUMERICALLY.value, StepStatus.CITED.value)
-    if all(s.status in passed for s in steps) and all(c.status == CONSISTENT for c in checks):
-        return VERIFIED
-    return INCONCLUSIVE
+def _verdict(steps: Sequence[StepResult], checks: Sequence[CheckResult]) -> Verdict:
+    """Refuted when a step or a check is; verified when every step passed (proved, checked
+    numerically or cited) and every check is consistent; else inconclusive."""
+    if any(s.status == StepStatus.REFUTED for s in steps) or \
+            any(c.status == ComparisonStatus.REFUTED for c in checks):
+        return Verdict.REFUTED
+    passed = (StepStatus.PROVED, StepStatus.CHECKED_NUMERICALLY, StepStatus.CITED)
+    if all(s.status in passed for s in steps) and all(c.status == ComparisonStatus.CONSISTENT for c in checks):
+        return Verdict.VERIFIED
+    return Verdict.INCONCLUSIVE
 
 
 def _gather(parts: Sequence[Part]):
@@ -249,11 +248,11 @@ def _gather(parts: Sequence[Part]):
 
 def _claim_result(claim: Claim, parts: Sequence[Part]) -> ClaimResult:
     steps, checks, error, seconds = _gather(parts)
-    derived = next(p for p in parts if p.unit.part == DERIVATION)
+    derived = next(p for p in parts if p.unit.part == DERIVATION_LAYER)
     statement = claim.statement
     return ClaimResult(
         id=claim.id, title=claim.title, source=claim.source, uses=claim.uses,
-        status=ERROR if error else _verdict(steps, checks), seconds=seconds,
+        status=Verdict.ERROR if error else _verdict(steps, checks), seconds=seconds,
         statement=derived.statement or _statement_latex(statement),
         assumptions=statement.assumptions, domain=statement.domain.description,
         conclusion=derived.conclusion, steps=steps, checks=checks, error=error,
@@ -264,10 +263,10 @@ def _claim_result(claim: Claim, parts: Sequence[Part]) -> ClaimResult:
 def _mutant_result(claim: Claim, name: str, parts: Sequence[Part]) -> MutantResult:
     steps, checks, error, seconds = _gather(parts)
     mutant = claim.mutant(name)
-    layers = ((DERIVATION_LAYER, any(s.status == StepStatus.REFUTED.value for s in steps)),
-              (NUMERIC_LAYER, any(c.status == CHECK_REFUTED for c in checks)))
+    layers = ((DERIVATION_LAYER, any(s.status == StepStatus.REFUTED for s in steps)),
+              (NUMERIC_LAYER, any(c.status == ComparisonStatus.REFUTED for c in checks)))
     refuted_by = tuple(layer for layer, hit in layers if hit)
-    status = ERROR if error else REFUTED if refuted_by else SURVIVED
+    status = Verdict.ERROR if error else Verdict.REFUTED if refuted_by else Verdict.SURVIVED
     return MutantResult(name, mutant.description, status, refuted_by, seconds, error)
 
 
@@ -389,7 +388,7 @@ def run(claims: Sequence[Claim], *, budget: str = "standard", seed: int = 0, alp
         found = tuple(_mutant_result(claim, m.name, [next(stream) for _ in range(layers)])
                       for m in claim.mutants if mutants)
         result = replace(result, mutants=found,
-                         dependencies=tuple((u, statuses.get(u, "not run")) for u in claim.uses))
+                         dependencies=tuple((u, statuses.get(u, Verdict.NOT_RUN)) for u in claim.uses))
         statuses[claim.id] = result.status
         results.append(result)
         if reporter:

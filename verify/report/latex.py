@@ -34,7 +34,7 @@ from typing import Iterable
 from numeric.stats import CONSISTENT
 
 from .. import bibliography
-from ..results import VERIFIED, CheckResult, ClaimResult, Comparison, RunResult, StepResult
+from ..results import NOT_RUN, VERIFIED, CheckResult, ClaimResult, Comparison, RunResult, StepResult
 from . import figures
 from .common import Drawing, Drawn, FolderReporter, draw, families, family_of
 from .notation import configuration, label
@@ -353,7 +353,7 @@ def _summary(run: RunResult, labels: dict[str, str]) -> str:
 def _verdict_of(run: RunResult, claim: ClaimResult, used: str) -> str:
     """The verdict of a claim that ``claim`` uses: its result in this run, else as recorded."""
     final = next((c.status for c in run.claims if c.id == used), None)
-    return final or dict(claim.dependencies).get(used, "not run")
+    return final or dict(claim.dependencies).get(used, NOT_RUN)
 
 
 def _graph(graph: str | None) -> str:
@@ -467,7 +467,7 @@ def _problems(run: RunResult, claim: ClaimResult) -> list[str]:
               if s.status not in ("proved", "checked-numerically", "cited")]
     found += [f"check {identifier(c.name)} is {mark(c.status)}" for c in claim.checks if c.status != CONSISTENT]
     found += [f"uses {identifier(u)}, which is {mark(s)}" for u, s in
-              ((u, _verdict_of(run, claim, u)) for u in claim.uses) if s not in (VERIFIED, "not run")]
+              ((u, _verdict_of(run, claim, u)) for u in claim.uses) if s not in (VERIFIED, NOT_RUN)]
     found += [f"mutant {identifier(m.name)} is {mutant_mark(m.status)}" for m in claim.mutants
               if m.status != "refuted"]
     return found

@@ -8,7 +8,7 @@ from collections import Counter
 from numeric.stats import CONSISTENT
 
 from ..audit import MIN_Z
-from ..results import LAYERS, ClaimResult, RunResult, VERIFIED
+from ..results import LAYERS, NOT_RUN, VERIFIED, ClaimResult, RunResult
 
 __all__ = ["TerminalReporter"]
 
@@ -70,7 +70,7 @@ class TerminalReporter:
                 yield f"check {check.name}: {check.status}" + (
                     f" at {check.counterexample}" if check.counterexample else "")
         for uid, status in result.dependencies:
-            if status not in (VERIFIED, "not run"):
+            if status not in (VERIFIED, NOT_RUN):
                 yield f"uses {uid}, which is {status}"
         for mutant in result.mutants:
             if mutant.status != "refuted":
