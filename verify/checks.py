@@ -174,23 +174,34 @@ class Context:
         fit = extrapolate(widths, means, stds / np.sqrt(counts))
         kurtosis = [float(np.mean((v - v.mean()) ** 4) / v.var() ** 2) if v.var() > 0 else 3.0
                     for v in values]
-        slope = loglog_slope(widths, stds, np.array([log_std_se(s, k) for s, k in zip(counts, kurtosis)]))
+        log_se = np.array([log_std_se(s, k) for s, k in zip(counts, kurtosis)])
+        slope = loglog_slope(widths, stds, log_se)
         self.record(label, {"figure": "width_limit", "title": label, "widths": widths.tolist(), "mean": means.tolist(), "std": stds.tolist(),
                             "seeds": counts.tolist(), "prediction": prediction,
                             "intercept": float(fit.coef[0]), "intercept_se": fit.se(0),
-                            "slope": float(slope.coef[1]), "slope_se": slope.se(1), "rate": rate})
+                            "slope": float(slope.coef[1]), "slope_se": slope.se(1), "rate": rate,
+                            "log_std_se": log_se.tolist(), "limit_fit": _drawn(fit), "fluctuation_fit": _drawn(slope)})
         config = self._config() + (("widths", tuple(int(w) for w in widths)),
                                    ("seeds", tuple(int(s) for s in counts)))
         samples = int(counts.sum())
         return (
             Comparison(f"{label}: extrapolated limit", config,
                        self.test(fit.coef[0], fit.se(0), prediction, scale=scale, kind="width"), samples),
-            Comparison(f"{label}: fluctuation exponent", config,
-                       self.test(slope.coef[1], slope.se(1), rate, scale=abs(rate), kind="rate"), samples),
-            Comparison(f"{label}: fluctuation exponent differs from 0", config,
-                       nonzero_test(slope.coef[1], slope.se(1), threshold=self.threshold,
-                                    scale=abs(rate)), samples),
+            *self.exponent((f"{label}: fluctuation exponent", f"{label}: fluctuation exponent differs from 0"),
+                           slope.coef[1], slope.se(1), rate, config=config, samples=samples),
         )
+
+    def exponent(self, labels: tuple[str, str], slope: float, se: float, rate: float, *,
+                 config: tuple, samples: int, scale: float | None = None) -> tuple[Comparison, Comparison]:
+        """A fitted exponent (a log-log slope and its SE) z-tested against ``rate``, the prediction
+        of a relation of the claim's statement (kind "rate"), and required to differ from 0
+        (|slope/SE| > z*, :func:`numeric.stats.nonzero_test`): a flat measurement with a wide SE
+        would otherwise pass a small rate.  ``labels`` name the two comparisons; the MDE's scale
+        is |rate| unless ``scale`` is given."""
+        scale = abs(rate) if scale is None else scale
+        return (Comparison(labels[0], config, self.test(slope, se, rate, scale=scale, kind="rate"), samples),
+                Comparison(labels[1], config, nonzero_test(slope, se, threshold=self.threshold, scale=scale),
+                           samples))
 
     def _config(self) -> tuple[tuple[str, Any], ...]:
         if isinstance(self.config, dict):
@@ -225,6 +236,12 @@ class Context:
                 final = montecarlo.pool(final, montecarlo.expect(h, *cov, samples=goal - n, rng=rng))
         return Comparison(label, self._config(), self.test(final.mean, final.se, prediction, scale=scale),
                           final.samples)
+
+
+def _drawn(fit) -> dict:
+    """A fit as figure data: its coefficients and their covariance, which the figure draws
+    (never refitted there, so the drawn band is the one the comparison used)."""
+    return {"coef": fit.coef.tolist(), "cov": fit.cov.tolist()}
 
 
 class _Refuted(Exception):

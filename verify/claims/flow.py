@@ -40,7 +40,7 @@ from numeric import jacot_fig1, kernels, montecarlo
 from numeric.eigenmodes import train_modes
 from numeric.linear_dynamics import euler, least_squares_gd, linearised_flow, step_factors
 from numeric.networks import MLP
-from numeric.stats import extrapolate, loglog_slope, nonzero_test
+from numeric.stats import extrapolate, loglog_slope
 from numeric.training import flow_derivative, train_gd
 from numeric.width_sweep import train_widths
 
@@ -174,11 +174,7 @@ def _vanishing(ctx, label: str, widths, values, rate: float, title: str) -> tupl
                           np.exp(fit.coef[0]) * widths ** slope),
             figdata.curve(f"stated exponent ${rate:g}$", widths, np.exp(anchor) * widths ** rate),
         ], logx=True, logy=True))
-    return (
-        Comparison(labels[0], config, ctx.test(slope, slope_se, rate, scale=abs(rate), kind="rate"), samples),
-        Comparison(labels[1], config, nonzero_test(slope, slope_se, threshold=ctx.threshold, scale=abs(rate)),
-                   samples),
-    )
+    return ctx.exponent(labels, slope, slope_se, rate, config=config, samples=samples)
 
 
 _DATA = st.fixed_dictionaries({"points": st.integers(3, 5), "dim": st.integers(3, 5)})

@@ -34,7 +34,7 @@ from numeric.ensembles import sample_outputs
 from numeric.kernel_ensembles import sample_kernels
 from numeric.networks import MLP
 from numeric.stats import (CONSISTENT, INCONCLUSIVE, POWER, REFUTED, ZTest, extrapolate, loglog_slope,
-                           mde, nonzero_test)
+                           mde)
 
 from ..checks import predict, predictor
 from ..claim import Claim, Mutant, NumericCheck
@@ -740,15 +740,13 @@ def _measure_gaussian(statement, config, ctx):
                                     "slope": s_hat, "slope_se": s_se, "rate": rate})
     items = _config_items(config, widths=widths, samples=tuple(samples))
     total = int(sum(samples))
-    slope_test = (ctx.test(s_hat, s_se, rate, scale=abs(rate), kind="rate") if math.isfinite(s_se)
-                  else _refuted(s_hat, rate, ctx, "rate"))
+    labels = (f"{tag}: kurtosis excess: exponent in n", f"{tag}: kurtosis excess: exponent differs from 0")
+    exponent = (ctx.exponent(labels, s_hat, s_se, rate, config=items, samples=total) if math.isfinite(s_se)
+                else tuple(Comparison(text, items, _refuted(s_hat, rate, ctx, "rate"), total) for text in labels))
     return (
         Comparison(f"{tag}: kurtosis: extrapolated limit", items,
                    ctx.test(float(fit.coef[0]), fit.se(0), limit, scale=scale, kind="width"), total),
-        Comparison(f"{tag}: kurtosis excess: exponent in n", items, slope_test, total),
-        Comparison(f"{tag}: kurtosis excess: exponent differs from 0", items,
-                   nonzero_test(s_hat, s_se, threshold=ctx.threshold, scale=abs(rate))
-                   if math.isfinite(s_se) else slope_test, total),
+        *exponent,
     )
 
 

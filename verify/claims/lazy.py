@@ -33,7 +33,7 @@ from numeric import ensembles, toy_model
 from numeric.hessian import OutputHessian, dense_norm
 from numeric.lazy import Linearization, differences, inverse_relative_scale, kink_free_radius
 from numeric.networks import MLP, PARAMETERIZATIONS
-from numeric.stats import loglog_slope, nonzero_test
+from numeric.stats import loglog_slope
 
 from .. import figdata
 from ..checks import predict, predictor
@@ -365,9 +365,8 @@ def _width_measure(statement, config, ctx):
         _record_width_figure(ctx, p, depth, widths, hessian / jacobian, np.hypot(hessian_se, jacobian_se),
                              (float(fit_h.coef[0] - fit_j.coef[0]), slope, slope_se), exponent["kappa"])
     return (
-        Comparison("exponent of kappa", tag, ctx.test(slope, slope_se, exponent["kappa"], scale=scale, kind="rate"), samples),
-        Comparison("exponent of kappa differs from 0", tag,
-                   nonzero_test(slope, slope_se, threshold=ctx.threshold, scale=scale), samples),
+        *ctx.exponent(("exponent of kappa", "exponent of kappa differs from 0"), slope, slope_se, exponent["kappa"],
+                      config=tag, samples=samples),
         Comparison("exponent of the Hessian norm", tag,
                    ctx.test(float(fit_h.coef[1]), fit_h.se(1), exponent["hessian"], scale=scale, kind="rate"), samples),
         Comparison("exponent of the squared Jacobian norm", tag,

@@ -15,8 +15,10 @@ A check records figure data in one of three plain shapes (:mod:`verify.figdata` 
   extrapolated to 1/n = 0 and its 95% band, beside the prediction.  Right: the
   fluctuation (std of X_n over seeds) against n on log-log axes (error bars 1 SE of
   log std, 1/sqrt(2(s-1)) for s seeds) with the fitted power law, its 95% band, and
-  the predicted rate.  The fits are those of :mod:`numeric.stats` that the check
-  itself made (``extrapolate``, ``loglog_slope``), redone from the recorded values.
+  the predicted rate.  The fits drawn are the very ones the check tested (their
+  coefficients and covariances recorded as ``limit_fit`` and ``fluctuation_fit``, the SEs of
+  log std as ``log_std_se``), never refitted here, so a band cannot disagree with a reported
+  slope.
 
 Nothing here knows about a particular claim.  Figures use matplotlib's object API
 (no pyplot, no global state) and carry no creation date, so the same data give the
@@ -33,8 +35,7 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 from matplotlib.ticker import LogFormatterSciNotation, LogLocator, NullFormatter
 
-from numeric.stats import extrapolate, log_std_se, loglog_slope
-
+from ..results import ERROR, INCONCLUSIVE, NOT_RUN, REFUTED, VERIFIED
 from .notation import label as typeset
 
 __all__ = ["KINDS", "is_figure", "render", "caption", "dependency_graph", "STATUS_COLOURS"]
@@ -43,8 +44,8 @@ Z95 = 1.959963984540054
 _STYLE = {"font.size": 7, "axes.titlesize": 7.5, "legend.fontsize": 6, "axes.labelsize": 7,
           "xtick.labelsize": 6, "ytick.labelsize": 6, "lines.linewidth": 1.0, "pdf.fonttype": 3}
 _PANEL = (3.2, 2.35)
-STATUS_COLOURS = {"verified": "#2e7d32", "refuted": "#c62828", "inconclusive": "#ef6c00",
-                  "error": "#6a1b9a", "not run": "#9e9e9e"}
+STATUS_COLOURS = {VERIFIED: "#2e7d32", REFUTED: "#c62828", INCONCLUSIVE: "#ef6c00",
+                  ERROR: "#6a1b9a", NOT_RUN: "#9e9e9e"}
 
 
 def is_figure(value: Any) -> bool:
@@ -149,9 +150,11 @@ def _histogram(spec: Mapping, label: Callable[[str], str]) -> Figure:
     return figure
 
 
-def _band(ax, x, design, fit, transform=lambda y: y, **style) -> None:
-    centre = design @ fit.coef
-    half = Z95 * np.sqrt(np.einsum("ij,jk,ik->i", design, fit.cov, design))
+def _band(ax, x, design, fit: Mapping, transform=lambda y: y, **style) -> None:
+    """The recorded fit (``coef``, ``cov``) along ``design`` and its pointwise 95% band."""
+    coef, cov = np.asarray(fit["coef"], float), np.asarray(fit["cov"], float)
+    centre = design @ coef
+    half = Z95 * np.sqrt(np.einsum("ij,jk,ik->i", design, cov, design))
     ax.plot(x, transform(centre), **style)
     ax.fill_between(x, transform(centre - half), transform(centre + half), alpha=0.2,
                     color=style.get("color"), linewidth=0)
@@ -167,10 +170,9 @@ def _width_limit(spec: Mapping, label: Callable[[str], str]) -> Figure:
 
     se = std / np.sqrt(seeds)
     left.errorbar(1 / n, mean, yerr=se, fmt="o", ms=2.5, capsize=1.5, color="C0", label="mean over seeds")
-    if np.all(se > 0):
-        grid = np.linspace(0.0, 1.05 / n.min(), 50)
-        _band(left, grid, np.column_stack([np.ones_like(grid), grid]), extrapolate(n, mean, se),
-              color="C0", label=r"fit $X + b/n$ (95% band)")
+    grid = np.linspace(0.0, 1.05 / n.min(), 50)
+    _band(left, grid, np.column_stack([np.ones_like(grid), grid]), spec["limit_fit"],
+          color="C0", label=r"fit $X + b/n$ (95% band)")
     left.errorbar([0.0], [spec["intercept"]], yerr=[Z95 * spec["intercept_se"]], fmt="s", ms=3,
                   capsize=2, color="C0")
     left.axhline(prediction, color="C3", ls="--", label="prediction")
@@ -178,17 +180,17 @@ def _width_limit(spec: Mapping, label: Callable[[str], str]) -> Figure:
     _legend(left)
 
     usable = (std > 0) & (seeds > 1)
-    log_se = np.array([log_std_se(int(s)) for s in seeds[usable]])
+    log_se = np.asarray(spec["log_std_se"], float)[usable]
     right.errorbar(n[usable], std[usable],
                    yerr=[std[usable] * (1 - np.exp(-log_se)), std[usable] * (np.exp(log_se) - 1)],
                    fmt="o", ms=2.5, capsize=1.5, color="C0", label="std over seeds")
-    if usable.sum() >= 2:
-        fit = loglog_slope(n[usable], std[usable], log_se)
+    fit = spec["fluctuation_fit"]
+    if np.all(np.isfinite(fit["coef"])):
         grid = np.geomspace(n.min() / 1.1, n.max() * 1.1, 50)
         _band(right, grid, np.column_stack([np.ones_like(grid), np.log(grid)]), fit, np.exp, color="C0",
               label=rf"fit: slope ${spec['slope']:.3f} \pm {spec['slope_se']:.3f}$")
-        pivot = np.exp(np.average(np.log(n[usable]), weights=log_se ** -2))
-        anchor = math.exp(fit.coef[0] + fit.coef[1] * math.log(pivot))
+        pivot = np.exp(np.average(np.log(n), weights=np.asarray(spec["log_std_se"], float) ** -2))
+        anchor = math.exp(fit["coef"][0] + fit["coef"][1] * math.log(pivot))
         right.plot(grid, anchor * (grid / pivot) ** float(spec["rate"]), color="C3", ls="--",
                    label=rf"predicted rate ${float(spec['rate']):g}$")
     _log_scale(right, "x", [n])
