@@ -38,73 +38,64 @@ import functools
 
 import sympy as sp
 
+from sympy.core.function import AppliedUndef
+
+from catalogue import activations as catalogue
+
 from .core import Derivation, Domain, Justification, Quantity, Relation, Statement, Step, cited, link
 from .gaussian import (COVARIANCE, c, density, expect_pair, gaussian_pair_integral, k11, k12, k22,
                        mean, price_theorem, reflection_step, theta, u, v, z)
 
 __all__ = ["a", "b", "SIGMA", "CLOSED_FORM", "DERIVATIVE_DUAL", "AB_DOMAIN", "QUADRATURE_DOMAIN",
-           "STEP", "RELU", "ABRELU", "ERF_PRIME", "ERF", "TRIG", "POLYNOMIAL", "PRICE",
+           "STEP", "RELU", "RELU2", "ABRELU", "ERF_PRIME", "ERF", "TRIG", "POLYNOMIAL", "PRICE",
            "QUADRATURE", "CLOSED", "QUADRATURE_ONLY", "QUADRATURE_ORDER", "QUADRATURE_ACCURACY",
            "QUADRATURE_MAX_VARIANCE",
            "DERIVATIVE", "expectation", "quadrature_value", "price_derivation", "initial_value",
            "derivative_form", "derivative_dual",
-           "derive_step", "derive_relu", "derive_abrelu", "derive_erf_prime", "derive_erf",
+           "derive_step", "derive_relu", "derive_relu2", "formula", "derive_abrelu", "derive_erf_prime", "derive_erf",
            "derive_trig", "derive_polynomial", "derive_price", "derive_quadrature"]
 
 a, b = sp.symbols("a b", real=True)
 """The slopes of sigma = a min(z, 0) + b max(z, 0) (relu: (0, 1), leaky relu: (slope, 1), abs: (-1, 1))."""
-
-
-def _relu(x):
-    return x * sp.Heaviside(x)
-
 
 _R = sp.Function("R")
 """An unspecified function standing for relu while the abrelu product is expanded."""
 _AB_FORM = b * _R(z) - a * _R(-z)
 """a min(z, 0) + b max(z, 0) written as b relu(z) - a relu(-z), with relu left unspecified."""
 
-SIGMA = {
-    "step": sp.Heaviside(z),
-    "relu": _relu(z),
-    "abrelu": _AB_FORM.replace(_R, sp.Lambda(u, _relu(u))),
-    "erf": sp.erf(z),
-    "erf_prime": 2 / sp.sqrt(sp.pi) * sp.exp(-z**2),
-    "sin": sp.sin(z),
-    "cos": sp.cos(z),
-    "identity": z,
-    "quadratic": z**2,
-    "exp": sp.exp(z),
-    "tanh": sp.tanh(z),
-    "gelu": z * (1 + sp.erf(z / sp.sqrt(2))) / 2,
-    "softplus": sp.log(1 + sp.exp(z)),
-    "sigmoid": 1 / (1 + sp.exp(-z)),
-    "swish": z / (1 + sp.exp(-z)),
+_c = k12 / sp.sqrt(k11 * k22)
+_VOCABULARY = {
+    "z": z, "k11": k11, "k22": k22, "k12": k12, "c": _c, "theta": theta, "a": a, "b": b, "pi": sp.pi,
+    "step": sp.Heaviside, "erf": sp.erf, "exp": sp.exp, "log": sp.log, "sqrt": sp.sqrt, "sin": sp.sin,
+    "cos": sp.cos, "sinh": sp.sinh, "cosh": sp.cosh, "tanh": sp.tanh, "asin": sp.asin, "acos": sp.acos,
 }
-"""Each activation as a SymPy expression in z; sigma' is its SymPy derivative.
+"""The catalogue's vocabulary (catalogue.activations.VOCABULARY) as SymPy objects."""
+
+
+def formula(text: str) -> sp.Expr:
+    """A catalogue formula parsed by SymPy; ValueError if it uses a name outside the vocabulary."""
+    unknown = set(catalogue.VOCABULARY) ^ set(_VOCABULARY)
+    if unknown:
+        raise ValueError(f"the SymPy vocabulary and the catalogue's differ in {sorted(unknown)}")
+    expr = sp.parse_expr(text, local_dict=dict(_VOCABULARY))
+    stray = expr.free_symbols - {z, k11, k22, k12, a, b} | {f.func for f in expr.atoms(AppliedUndef)}
+    if stray:
+        raise ValueError(f"formula={text!r} uses {sorted(map(str, stray))}, outside the catalogue's vocabulary")
+    return expr
+
+
+_STATED = tuple(e for e in catalogue.ENTRIES if e.relation is None)
+"""The catalogue's entries the claims state under their own name (not as a member of a family)."""
+
+SIGMA = {e.name: formula(e.sigma) for e in _STATED}
+"""Each activation of the catalogue as a SymPy expression in z; sigma' is its SymPy derivative.
 
 ``abrelu`` is b relu(z) - a relu(-z), which equals a min(z, 0) + b max(z, 0) (a step of
 :func:`derive_abrelu` shows it); ``erf_prime`` is 2 e^{-z^2}/sqrt(pi), which a step of
 :func:`derive_erf_prime` shows to be erf's derivative; gelu is the exact z Phi(z)
 (Hendrycks & Gimpel, Gaussian error linear units, 2016), swish is z sigmoid(z)."""
 
-_c = k12 / sp.sqrt(k11 * k22)
-_erf_radicand = (1 + 2 * k11) * (1 + 2 * k22)
-_ab_relu = sp.sqrt(k11 * k22) * (sp.sin(theta) + (sp.pi - theta) * _c) / (2 * sp.pi)
-_trig_envelope = sp.exp(-(k11 + k22) / 2)
-
-CLOSED_FORM = {
-    "step": (sp.pi - theta) / (2 * sp.pi),
-    "relu": _ab_relu,
-    "abrelu": (a - b)**2 * _ab_relu + a * b * k12,
-    "erf_prime": (4 / sp.pi) / sp.sqrt(_erf_radicand - 4 * k12**2),
-    "erf": (2 / sp.pi) * sp.asin(2 * k12 / sp.sqrt(_erf_radicand)),
-    "sin": _trig_envelope * sp.sinh(k12),
-    "cos": _trig_envelope * sp.cosh(k12),
-    "identity": k12,
-    "quadratic": k11 * k22 + 2 * k12**2,
-    "exp": sp.exp((k11 + k22) / 2 + k12),
-}
+CLOSED_FORM = {e.name: formula(e.dual) for e in _STATED if e.dual is not None}
 """The closed-form duals E[sigma(u) sigma(v)] as functions of (k11, k22, k12) (and a, b)."""
 
 
@@ -113,48 +104,33 @@ def _reflected(expr):
     return expr.subs(k12, -k12)
 
 
-DERIVATIVE_DUAL = {
-    "step": 1 / (2 * sp.pi * sp.sqrt(k11 * k22 - k12**2)),
-    "relu": CLOSED_FORM["step"],
-    "abrelu": (a**2 + b**2) * CLOSED_FORM["step"] + 2 * a * b * _reflected(CLOSED_FORM["step"]),
-    "erf": CLOSED_FORM["erf_prime"],
-    "sin": CLOSED_FORM["cos"],
-    "cos": CLOSED_FORM["sin"],
-    "identity": sp.Integer(1),
-    "quadratic": 4 * CLOSED_FORM["identity"],
-    "exp": CLOSED_FORM["exp"],
-}
+DERIVATIVE = {e.name: (formula(e.form.alpha), formula(e.form.beta), e.form.of) for e in _STATED if e.form}
+"""sigma' = alpha + beta F for each pair but the step (alpha, beta, F): F is an activation whose
+dual a claim states, so E[sigma'(u) sigma'(v)] = alpha^2 + alpha beta (E[F(u)] + E[F(v)]) + beta^2 E[F(u) F(v)].
+A step of every derivation that uses it has SymPy differentiate sigma and confirm the form."""
+
+
+def _stated_derivative_dual(entry) -> sp.Expr:
+    """E[sigma' sigma'] as the catalogue states it, or beta^2 E[F F] (alpha = 0), alpha^2 (no F)."""
+    if entry.derivative_dual is not None:
+        return formula(entry.derivative_dual)
+    alpha, beta, f = DERIVATIVE[entry.name]
+    if f is None:
+        return alpha**2
+    if alpha != 0:
+        raise ValueError(f"{entry.name}: alpha != 0 needs the derivative dual stated in the catalogue")
+    return beta**2 * CLOSED_FORM[f]
+
+
+DERIVATIVE_DUAL = {e.name: _stated_derivative_dual(e) for e in _STATED if e.derivative_claim}
 """The stated E[sigma'(u) sigma'(v)] of every closed-form pair (the right side of Price's theorem).
 
 step: sigma' = delta, E[delta(u) delta(v)] = p(0, 0); relu: the step dual; abrelu:
 sigma' = b on z > 0 and a on z <= 0, so a^2 P(u<=0, v<=0) + b^2 P(u>0, v>0) + 2ab P(u>0, v<=0)
 with P(u>0, v<=0) the step dual at -k12; erf: the erf' dual; sin: cos; cos: (-sin)(-sin);
-identity: 1; quadratic: E[2u 2v] = 4 k12; exp: exp itself."""
+identity: 1; quadratic: E[2u 2v] = 4 k12; exp: exp itself; relu2: E[2 relu 2 relu] = 4 J."""
 
-DERIVATIVE = {
-    "relu": (0, 1, "step"),
-    "abrelu": (a, b - a, "step"),
-    "erf": (0, 1, "erf_prime"),
-    "sin": (0, 1, "cos"),
-    "cos": (0, -1, "sin"),
-    "identity": (1, 0, None),
-    "quadratic": (0, 2, "identity"),
-    "exp": (0, 1, "exp"),
-}
-"""sigma' = alpha + beta F for each pair but the step (alpha, beta, F): F is an activation whose
-dual a claim states, so E[sigma'(u) sigma'(v)] = alpha^2 + alpha beta (E[F(u)] + E[F(v)]) + beta^2 E[F(u) F(v)].
-A step of every derivation that uses it has SymPy differentiate sigma and confirm the form."""
-
-_DUAL_OWNER = {"step": "dual.step", "erf_prime": "dual.erf_prime", "cos": "dual.trig",
-               "sin": "dual.trig", "identity": "dual.polynomial", "exp": "dual.polynomial"}
-"""The claim that states the dual of each F of :data:`DERIVATIVE`."""
-
-_LATEX_NAME = {"step": r"\mathbb{1}_{>0}", "relu": r"\operatorname{relu}", "abrelu": r"\sigma_{a,b}",
-               "erf_prime": r"\operatorname{erf}'", "erf": r"\operatorname{erf}", "sin": r"\sin",
-               "cos": r"\cos", "identity": r"\operatorname{id}", "quadratic": r"(\cdot)^2",
-               "exp": r"\exp", "tanh": r"\tanh", "gelu": r"\operatorname{gelu}",
-               "softplus": r"\operatorname{softplus}", "sigmoid": r"\operatorname{sigmoid}",
-               "swish": r"\operatorname{swish}"}
+_LATEX_NAME = {e.name: e.latex for e in _STATED}
 
 _SLOPES = {a: sp.Interval(-2, 2), b: sp.Interval(-2, 2)}
 AB_DOMAIN = Domain(
@@ -194,8 +170,20 @@ ERF = _dual_statement("erf")
 TRIG = _dual_statement("sin", "cos")
 POLYNOMIAL = _dual_statement("identity", "quadratic", "exp")
 
-_OWNER_STATEMENT = {"dual.step": STEP, "dual.erf_prime": ERF_PRIME, "dual.trig": TRIG,
+
+def _price_relation(name: str) -> Relation:
+    return Relation(name + "'", sp.Derivative(expectation(name), k12), DERIVATIVE_DUAL[name])
+
+
+RELU2 = Statement((Relation("relu2", expectation("relu2"), CLOSED_FORM["relu2"]), _price_relation("relu2")),
+                  COVARIANCE, _GAUSSIAN_PAIR + r", $\theta = \arccos(k_{12}/\sqrt{k_{11}k_{22}})$, "
+                  r"$\operatorname{relu}^2(z) = \max(z, 0)^2$")
+"""Cho & Saul's arc-cosine kernel of order 2 and, by Price's theorem, its derivative dual 4 J."""
+
+_OWNER_STATEMENT = {"dual.step": STEP, "dual.relu": RELU, "dual.erf_prime": ERF_PRIME, "dual.trig": TRIG,
                     "dual.polynomial": POLYNOMIAL}
+_DUAL_OWNER = {e.name: e.claim for e in _STATED if e.claim in _OWNER_STATEMENT}
+"""The claim that states the dual of each F of :data:`DERIVATIVE`."""
 
 
 def _distributional_derivative(sigma):
@@ -286,6 +274,17 @@ def derive_step(statement: Statement) -> Derivation:
 def derive_relu(statement: Statement) -> Derivation:
     """The ReLU dual: relu' is the step function, whose dual is Sheppard's formula (dual.step)."""
     return Derivation(_linked_ode(statement, "relu"), _DETERMINED)
+
+
+def derive_relu2(statement: Statement) -> Derivation:
+    """Cho & Saul's order-2 arc-cosine kernel by Price's theorem: relu2' = 2 relu, whose dual is the
+    ReLU dual J (dual.relu), so dF/dk12 = 4 J, and F(0) = E[relu(u)^2] E[relu(v)^2] = k11 k22/4.
+    The stated derivative dual is the same 4 J, built from dual.relu's statement."""
+    ode = _linked_ode(statement, "relu2")
+    derivative = _linked_derivative_dual(
+        r"$\mathbb{E}[\operatorname{relu}^2{}'(u)\,\operatorname{relu}^2{}'(v)]$ from the form of the derivative",
+        _odd(statement["relu2'"].rhs), "relu2")
+    return Derivation(ode + (derivative,), _DETERMINED)
 
 
 def _odd(expr):
@@ -398,8 +397,8 @@ def derive_polynomial(statement: Statement) -> Derivation:
 
 
 PRICE = Statement(
-    tuple(Relation(name, sp.Derivative(expectation(name), k12), DERIVATIVE_DUAL[name])
-          for name in DERIVATIVE_DUAL),
+    tuple(Relation(e.name, sp.Derivative(expectation(e.name), k12), DERIVATIVE_DUAL[e.name])
+          for e in _STATED if e.derivative_claim == "dual.price"),
     AB_DOMAIN,
     r"$\sigma$ of polynomial growth; $\sigma'$ in the sense of distributions (step: "
     r"$\delta$); abrelu: $\sigma' = b$ on $z > 0$, $a$ on $z \le 0$",
@@ -434,10 +433,10 @@ QUADRATURE_ACCURACY = sp.Rational(1, 10**10)
 relative to sqrt(E[sigma(u)^2] E[sigma(v)^2]), over :data:`QUADRATURE_DOMAIN`."""
 QUADRATURE_MAX_VARIANCE = 1500
 """The largest variance of the declared range (numeric.quadrature.RANGE.max_variance)."""
-CLOSED = ("step", "relu", "abs", "leaky_relu", "erf", "sin", "cos", "identity", "quadratic", "exp")
-"""Activations with closed-form duals (abs and leaky relu (slope 0.1) are abrelu with
-(a, b) = (-1, 1), (0.1, 1)); their quadrature is held to the dual claims' closed forms."""
-QUADRATURE_ONLY = ("tanh", "gelu", "softplus", "sigmoid", "swish")
+CLOSED = catalogue.CLOSED
+"""Library activations with closed-form duals (abs and leaky relu (slope 0.1) are abrelu with
+(a, b) = (-1, 1), (0.1, 1))."""
+QUADRATURE_ONLY = catalogue.QUADRATURE_ONLY
 """Activations without a closed-form dual: the library integrates them."""
 
 QUADRATURE_DOMAIN = Domain(

@@ -35,10 +35,11 @@ from typing import Callable
 import numpy as np
 from scipy import special
 
+from catalogue import activations as catalogue
 from numeric import quadrature
 from numeric.quadrature import correlation_parts, on_arrays
 
-__all__ = ["Activation", "abrelu", "leaky_relu", "custom", "get", "names", "designed"]
+__all__ = ["Activation", "abrelu", "leaky_relu", "custom", "get", "names", "designed", "formula"]
 
 Array = np.ndarray
 Dual = Callable[[Array, Array, Array], Array]
@@ -365,16 +366,77 @@ def _swish_deriv(z):
     return s * (1.0 + z * (1.0 - s))
 
 
-_QUADRATURE_ONLY = {
-    "tanh": (np.tanh, lambda z: 1.0 - np.square(np.tanh(z)), "tanh(z)"),
-    "gelu": (_gelu, _gelu_deriv,
-             "z·Φ(z), Φ the standard normal CDF (exact, not the tanh approximation)"),
-    "softplus": (lambda z: np.logaddexp(0.0, z), special.expit, "log(1 + e^z)"),
-    "sigmoid": (special.expit, _sigmoid_deriv, "1/(1 + e^{−z})"),
-    "swish": (_swish, _swish_deriv, "z·sigmoid(z) (SiLU)"),
-}
+# ---------------------------------------------------------------- the catalogue's formulas
 
-_REGISTRY: dict[str, Activation] = {
+_NUMPY = {
+    "pi": np.pi, "step": lambda x: (np.asarray(x) > 0).astype(float), "erf": special.erf, "exp": np.exp,
+    "log": np.log, "sqrt": np.sqrt, "sin": np.sin, "cos": np.cos, "sinh": np.sinh, "cosh": np.cosh,
+    "tanh": np.tanh, "asin": np.arcsin, "acos": np.arccos,
+}
+"""The functions and constants of the catalogue's vocabulary (catalogue.activations.VOCABULARY) in numpy."""
+
+
+def formula(text: str, **values) -> Array:
+    """The catalogue formula ``text`` evaluated by numpy with the variables ``values``.
+
+    ValueError if it names anything outside the catalogue's vocabulary (or a variable not given).
+    """
+    code = compile(text, "<catalogue>", "eval")
+    known = (set(_NUMPY) | set(values)) & catalogue.VOCABULARY
+    outside = set(code.co_names) - known
+    if outside:
+        raise ValueError(f"formula={text!r} uses {sorted(outside)}, outside the catalogue's vocabulary "
+                         f"or the variables given ({sorted(values)})")
+    return eval(code, {"__builtins__": {}}, {**_NUMPY, **values})
+
+
+def _pointwise(text: str) -> Callable[[Array], Array]:
+    """σ or σ' of a catalogue formula in z, as a new float array of z's shape."""
+    def f(z):
+        z = np.asarray(z, dtype=float)
+        return np.array(np.broadcast_to(formula(text, z=z), z.shape), dtype=float)
+    return f
+
+
+def _catalogue_dual(text: str) -> Dual:
+    """A closed-form dual of the catalogue evaluated with c = k12/√(k11 k22) clipped to [−1, 1]
+    and θ = arccos c (``correlation_parts``: c = 0 where k11 k22 = 0, where the formula must give
+    the exact expectation, e.g. through a factor k11 k22)."""
+    @on_arrays
+    def dual(k11, k22, k12):
+        _, c, _ = correlation_parts(k11, k22, k12)
+        return _filled(formula(text, k11=k11, k22=k22, k12=k12, c=c, theta=np.arccos(c)), k11, k22, k12)
+    return dual
+
+
+def _from_catalogue(entry) -> Activation:
+    """The Activation of a catalogue entry without a hand-optimised evaluation: σ, σ' and the
+    dual evaluated from the catalogue's formulas; the derivative dual, from σ' = α + β F with
+    α = 0, is β² times F's dual (quadrature where the catalogue states no closed form)."""
+    dual = dual_deriv = None
+    if entry.dual is not None:
+        dual = _catalogue_dual(entry.dual)
+        form = entry.form
+        if form is None or float(formula(form.alpha)) != 0.0:
+            raise ValueError(f"{entry.name}: numeric derives the derivative dual only for sigma' = beta F")
+        factor = float(formula(form.beta)) ** 2
+        dual_deriv = lambda k11, k22, k12: factor * get(form.of).duals(k11, k22, k12)[0]  # noqa: E731
+    return custom(entry.name, _pointwise(entry.sigma), _pointwise(entry.derivative), dual=dual,
+                  dual_deriv=dual_deriv, polynomial_degree=entry.polynomial_degree,
+                  description=entry.description, kink_at_zero=entry.kink_at_zero)
+
+
+_FAST_FUNCTIONS = {
+    "tanh": (np.tanh, lambda z: 1.0 - np.square(np.tanh(z))),
+    "gelu": (_gelu, _gelu_deriv),
+    "softplus": (lambda z: np.logaddexp(0.0, z), special.expit),
+    "sigmoid": (special.expit, _sigmoid_deriv),
+    "swish": (_swish, _swish_deriv),
+}
+"""Overflow-safe σ, σ' of catalogue entries without closed-form duals (held to the catalogue's
+formulas by tests/numeric/test_activations.py)."""
+
+_FAST = {
     "relu": abrelu(0.0, 1.0, name="relu"),
     "abs": abrelu(-1.0, 1.0, name="abs"),
     "leaky_relu": leaky_relu(0.1),
@@ -385,9 +447,19 @@ _REGISTRY: dict[str, Activation] = {
     "cos": _trig("cos", np.cos, lambda z: -np.sin(z), odd=False),
     "quadratic": _quadratic(),
     "exp": _exp(),
-    **{name: custom(name, f, d, description=text)
-       for name, (f, d, text) in _QUADRATURE_ONLY.items()},
+    **{name: custom(name, f, d, description=catalogue.entry(name).description)
+       for name, (f, d) in _FAST_FUNCTIONS.items()},
 }
+"""Hand-optimised evaluations of catalogue entries (in-place arc-cosine duals, clamped radicands,
+overflow-safe exponentials); the library check of each entry's dual claim holds its duals to the
+catalogue's formula at rounding precision."""
+if set(_FAST) - set(catalogue.LIBRARY):
+    raise ValueError(f"numeric.activations: {sorted(set(_FAST) - set(catalogue.LIBRARY))} not in the catalogue")
+
+_REGISTRY: dict[str, Activation] = {}
+for _entry in catalogue.ENTRIES:
+    if _entry.library:
+        _REGISTRY[_entry.name] = _FAST.get(_entry.name) or _from_catalogue(_entry)
 
 
 def names() -> tuple[str, ...]:

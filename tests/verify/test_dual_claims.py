@@ -12,7 +12,7 @@ from verify.claims import duals as claims
 from verify.results import REFUTED
 
 ORDER = ["dual.step", "dual.relu", "dual.abrelu", "dual.erf_prime", "dual.erf", "dual.trig",
-         "dual.polynomial", "dual.price", "dual.quadrature"]
+         "dual.polynomial", "dual.price", "dual.relu2", "dual.quadrature"]
 
 
 def _mean_and_se(h, cov, samples=200_000, seed=0):
@@ -76,6 +76,8 @@ LAYERS = {
                         "gelu-prime-sign": {"numeric"}, "exact-degree-n-plus-1": {"derivation"}},
     "dual.erf_prime": {"factor-2": {"derivation", "numeric"}, "missing-term": {"derivation", "numeric"},
                        "wrong-exponent": {"derivation", "numeric"}, "constant-1pct": {"derivation", "numeric"}},
+    "dual.relu2": {name: {"derivation", "numeric"} for name in (
+        "theta-for-pi-minus-theta", "sin-term-1-for-3", "constant-1pct", "derivative-factor-2")},
 }
 """The layers that must refute each mutant (others may too)."""
 

@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from derivations import duals
 from derivations.duals import a, b
 from derivations.gaussian import c, density, k11, k12, k22, theta, u, v
+from catalogue import activations as catalogue
 from numeric import activations, quadrature
 
 from .. import reference
@@ -146,7 +147,7 @@ def _centred(sigma, cov, ctx):
     return (lambda p: sigma(p) - m_u), (lambda q: sigma(q) - m_v)
 
 
-def price_check(name: str, *, top: float = 20.0) -> NumericCheck:
+def price_check(name: str, *, top: float = 20.0, relation: str | None = None) -> NumericCheck:
     """The left side of Price's theorem measured on its own terms, against the stated E[sigma' sigma'].
 
     d/dk12 E[sigma(u) sigma(v)] is estimated from (centred, :func:`_centred`) sigma alone:
@@ -162,7 +163,7 @@ def price_check(name: str, *, top: float = 20.0) -> NumericCheck:
     def measure(statement, config, ctx):
         act = _activation(name, config)
         cov = covariance(config)
-        prediction = predict(statement, name, _point(config))
+        prediction = predict(statement, relation or name, _point(config))
         f, g = _centred(act.fn, cov, ctx)
         if score:
             h = (lambda p, q: f(p) * g(q) * _score()(p, q, *cov))
@@ -303,20 +304,29 @@ def _within(ctx, label: str, value: float, reference: float, *, bound: float, sc
     return ctx.compare(label, value, bound / ctx.threshold, reference, samples=1, scale=scale)
 
 
-_CLOSED_REFERENCES = {
-    "step": ((duals.STEP, "step", {}), None),
-    "relu": ((duals.RELU, "relu", {}), (duals.PRICE, "relu", {a: 0.0, b: 1.0})),
-    "abs": ((duals.ABRELU, "abrelu", {a: -1.0, b: 1.0}), (duals.PRICE, "abrelu", {a: -1.0, b: 1.0})),
-    "leaky_relu": ((duals.ABRELU, "abrelu", {a: 0.1, b: 1.0}), (duals.PRICE, "abrelu", {a: 0.1, b: 1.0})),
-    "erf": ((duals.ERF, "erf", {}), (duals.ERF_PRIME, "erf_prime", {})),
-    "sin": ((duals.TRIG, "sin", {}), (duals.TRIG, "cos", {})),
-    "cos": ((duals.TRIG, "cos", {}), (duals.TRIG, "sin", {})),
-    "identity": ((duals.POLYNOMIAL, "identity", {}), (duals.PRICE, "identity", {})),
-    "quadratic": ((duals.POLYNOMIAL, "quadratic", {}), (duals.PRICE, "quadratic", {})),
-    "exp": ((duals.POLYNOMIAL, "exp", {}), (duals.POLYNOMIAL, "exp", {})),
-}
-"""For each closed-form activation of the library, the registered statements that give its dual
-and derivative dual (the step's derivative is 0 for a network: no reference)."""
+_STATEMENTS = {"dual.step": duals.STEP, "dual.relu": duals.RELU, "dual.abrelu": duals.ABRELU,
+               "dual.erf_prime": duals.ERF_PRIME, "dual.erf": duals.ERF, "dual.trig": duals.TRIG,
+               "dual.polynomial": duals.POLYNOMIAL, "dual.price": duals.PRICE, "dual.relu2": duals.RELU2}
+"""The registered statement of each dual claim."""
+_QUADRATURE_USES = ("dual.step", "dual.relu", "dual.abrelu", "dual.erf_prime", "dual.erf", "dual.trig",
+                    "dual.polynomial", "dual.price")
+"""The claims the quadrature claim relies on: it holds the quadrature to their closed forms."""
+
+
+def _references(entry):
+    """(dual, derivative dual) references (statement, relation, slopes) of a catalogue entry:
+    its dual claim's relation, and its derivative claim's relation (None for the step, whose
+    stated derivative dual is that of delta, while a network's sigma' is 0)."""
+    relation, slopes = entry.relation or entry.name, {sp.Symbol(k, real=True): v for k, v in entry.params}
+    dual = (_STATEMENTS[entry.claim], relation, slopes)
+    return dual, None if entry.form is None and entry.family is None else (
+        _STATEMENTS[entry.derivative_claim], relation, slopes)
+
+
+_CLOSED_REFERENCES = {name: _references(catalogue.entry(name)) for name in duals.CLOSED
+                      if {catalogue.entry(name).claim, catalogue.entry(name).derivative_claim} <= set(_QUADRATURE_USES)}
+"""For each closed-form activation of the catalogue whose claims the quadrature claim uses, the
+registered statements that give its dual and derivative dual."""
 
 
 def quadrature_closed_check() -> NumericCheck:
@@ -327,7 +337,7 @@ def quadrature_closed_check() -> NumericCheck:
         order, bound = int(statement["order"].rhs), float(statement["accuracy"].rhs)
         cov, point = covariance(config), coordinates(config)
         out = []
-        for name in duals.CLOSED:
+        for name in _CLOSED_REFERENCES:
             values = activations.get(name).quadrature_duals(*cov, order=order)
             for index, reference in enumerate(_CLOSED_REFERENCES[name]):
                 if reference is None:
@@ -585,6 +595,20 @@ def _price_mutants():
     )
 
 
+def _relu2_mutants():
+    rel = duals.RELU2
+    rhs, j = rel["relu2"].rhs, duals.CLOSED_FORM["relu"]
+    cc, sin = k12 / sp.sqrt(k11 * k22), sp.sin(theta)
+    return (
+        _mutant(rel, "relu2", k11 * k22 * (3 * sin * cc + theta * (1 + 2 * cc**2)) / (2 * sp.pi),
+                "theta-for-pi-minus-theta", r"$\theta$ in place of $\pi - \theta$"),
+        _mutant(rel, "relu2", k11 * k22 * (sin * cc + (sp.pi - theta) * (1 + 2 * cc**2)) / (2 * sp.pi),
+                "sin-term-1-for-3", r"$\sin\theta\cos\theta$ in place of $3\sin\theta\cos\theta$"),
+        _mutant(rel, "relu2", rhs * sp.Rational(101, 100), "constant-1pct", "the constant 1/(2 pi) changed by 1%"),
+        _mutant(rel, "relu2'", 2 * j, "derivative-factor-2", r"$2J$ in place of $4J$: the square of the factor 2 dropped"),
+    )
+
+
 def _quadrature_mutants():
     quad = duals.QUADRATURE
     order = quad["order"].rhs
@@ -658,6 +682,11 @@ CLAIMS = (
                       ("identity", None, 1, "polynomial"), ("quadratic", None, 1, "polynomial"),
                       ("exp", None, 1, "exp"), ab=True),),
           mutants=_price_mutants(), uses=("dual.step", "dual.erf_prime", "dual.trig", "dual.polynomial")),
+    Claim("dual.relu2", "The arc-cosine kernel of order 2: the dual of relu^2 by Price's theorem from the ReLU dual",
+          "cho2009; price1958", duals.RELU2, duals.derive_relu2,
+          checks=(dual_check("relu2"), price_check("relu2", relation="relu2'"),
+                  _library(duals.RELU2, ("relu2", None, 0, "arccos"), ("relu2'", "relu2", 1, "arccos"))),
+          mutants=_relu2_mutants(), uses=("dual.relu",)),
     Claim("dual.quadrature", "Quadrature duals: the library's rule, exact on polynomials, within its stated accuracy",
           "numeric.quadrature; Golub & Welsch 1969", duals.QUADRATURE, duals.derive_quadrature,
           checks=(rule_check(), quadrature_closed_check(), quadrature_monte_carlo_check(),

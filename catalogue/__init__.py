@@ -1,0 +1,1 @@
+"""Declarations both layers read: plain data, no numpy, no SymPy (see :mod:`catalogue.activations`)."""
