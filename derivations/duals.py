@@ -47,7 +47,7 @@ from .gaussian import (COVARIANCE, c, density, expect_pair, gaussian_pair_integr
                        mean, price_theorem, reflection_step, theta, u, v, z)
 
 __all__ = ["a", "b", "SIGMA", "CLOSED_FORM", "DERIVATIVE_DUAL", "AB_DOMAIN", "QUADRATURE_DOMAIN",
-           "STEP", "RELU", "RELU2", "ABRELU", "ERF_PRIME", "ERF", "TRIG", "POLYNOMIAL", "PRICE",
+           "STATEMENTS", "STEP", "RELU", "RELU2", "ABRELU", "ERF_PRIME", "ERF", "TRIG", "POLYNOMIAL", "PRICE",
            "QUADRATURE", "CLOSED", "QUADRATURE_ONLY", "QUADRATURE_ORDER", "QUADRATURE_ACCURACY",
            "QUADRATURE_MAX_VARIANCE",
            "DERIVATIVE", "expectation", "quadrature_value", "price_derivation", "initial_value",
@@ -161,14 +161,20 @@ def _dual_statement(*names: str, domain: Domain = COVARIANCE, extra: str = "") -
     )
 
 
-STEP = _dual_statement("step")
-RELU = _dual_statement("relu")
-ABRELU = _dual_statement("abrelu", domain=AB_DOMAIN,
+def _verified_by(claim_id: str) -> tuple[str, ...]:
+    """The catalogue's activations whose dual the claim ``claim_id`` verifies, in catalogue order."""
+    return tuple(e.name for e in _STATED if e.claim == claim_id)
+
+
+STEP = _dual_statement(*_verified_by("dual.step"))
+RELU = _dual_statement(*_verified_by("dual.relu"))
+ABRELU = _dual_statement(*_verified_by("dual.abrelu"), domain=AB_DOMAIN,
                          extra=r", $\sigma_{a,b}(z) = a\min(z, 0) + b\max(z, 0)$, $a, b$ real")
-ERF_PRIME = _dual_statement("erf_prime", extra=r", $\operatorname{erf}'(z) = 2e^{-z^2}/\sqrt{\pi}$")
-ERF = _dual_statement("erf")
-TRIG = _dual_statement("sin", "cos")
-POLYNOMIAL = _dual_statement("identity", "quadratic", "exp")
+ERF_PRIME = _dual_statement(*_verified_by("dual.erf_prime"),
+                            extra=r", $\operatorname{erf}'(z) = 2e^{-z^2}/\sqrt{\pi}$")
+ERF = _dual_statement(*_verified_by("dual.erf"))
+TRIG = _dual_statement(*_verified_by("dual.trig"))
+POLYNOMIAL = _dual_statement(*_verified_by("dual.polynomial"))
 
 
 def _price_relation(name: str) -> Relation:
@@ -180,9 +186,10 @@ RELU2 = Statement((Relation("relu2", expectation("relu2"), CLOSED_FORM["relu2"])
                   r"$\operatorname{relu}^2(z) = \max(z, 0)^2$")
 """Cho & Saul's arc-cosine kernel of order 2 and, by Price's theorem, its derivative dual 4 J."""
 
-_OWNER_STATEMENT = {"dual.step": STEP, "dual.relu": RELU, "dual.erf_prime": ERF_PRIME, "dual.trig": TRIG,
-                    "dual.polynomial": POLYNOMIAL}
-_DUAL_OWNER = {e.name: e.claim for e in _STATED if e.claim in _OWNER_STATEMENT}
+STATEMENTS = {"dual.step": STEP, "dual.relu": RELU, "dual.abrelu": ABRELU, "dual.erf_prime": ERF_PRIME,
+              "dual.erf": ERF, "dual.trig": TRIG, "dual.polynomial": POLYNOMIAL, "dual.relu2": RELU2}
+"""The statement of each dual claim the catalogue names (dual.price is added below)."""
+_DUAL_OWNER = {e.name: e.claim for e in _STATED if e.claim in STATEMENTS}
 """The claim that states the dual of each F of :data:`DERIVATIVE`."""
 
 
@@ -223,7 +230,7 @@ def _linked_derivative_dual(text: str, lhs, name: str) -> Step:
         return Step(text + r": $\mathbb{E}[1] = 1$, the density's total mass integrated by SymPy",
                     lhs, derivative_dual(name, None), Justification.INTEGRATE)
     owner = _DUAL_OWNER[f]
-    statement = _OWNER_STATEMENT[owner]
+    statement = STATEMENTS[owner]
     shown = owner.replace("_", r"\_")
     return link(text + rf" (the dual of ${_LATEX_NAME[f]}$, {shown})", lhs,
                 owner, statement, f, rhs=_odd(derivative_dual(name, statement[f].rhs)))
@@ -404,6 +411,7 @@ PRICE = Statement(
     r"$\delta$); abrelu: $\sigma' = b$ on $z > 0$, $a$ on $z \le 0$",
 )
 """Price's theorem for each closed-form pair (sigma, sigma'): the rhs is E[sigma' sigma']."""
+STATEMENTS["dual.price"] = PRICE
 
 
 def derive_price(statement: Statement) -> Derivation:

@@ -36,6 +36,8 @@ from itertools import combinations_with_replacement
 
 import sympy as sp
 
+from catalogue import activations as catalogue
+
 from . import asymptotics, duals
 from .core import Derivation, Domain, Justification, Quantity, Relation, Statement, Step, cited, link
 from .gaussian import COVARIANCE, c, k11, k12, k22, z
@@ -92,27 +94,27 @@ class Nonlinearity:
         return self.links[1][1][self.links[1][2]].rhs if self.links else None
 
 
-def _from_duals(name: str, links=(), derivative: sp.Expr | None = None) -> Nonlinearity:
-    sigma = duals.SIGMA[name]
-    return Nonlinearity(name, sigma, sp.diff(sigma, z) if derivative is None else derivative, links)
+def _from_catalogue(name: str) -> Nonlinearity:
+    """σ and the network's σ' from the catalogue; the links to the claims stating the duals: the
+    entry's dual claim, and for σ' = F (α = 0, β = 1) F's dual claim, else the entry's
+    derivative claim (Price's theorem)."""
+    entry = catalogue.entry(name)
+    links = ()
+    if entry.claim is not None:
+        alpha, beta, f = duals.DERIVATIVE[name]
+        prime = ((catalogue.entry(f).claim, f) if (alpha, beta) == (0, 1)
+                 else (entry.derivative_claim, name))
+        links = ((entry.claim, duals.STATEMENTS[entry.claim], name),
+                 (prime[0], duals.STATEMENTS[prime[0]], prime[1]))
+    return Nonlinearity(name, duals.SIGMA[name], duals.formula(entry.derivative), links)
 
 
-ACTIVATIONS = {
-    "relu": _from_duals("relu", (("dual.relu", duals.RELU, "relu"), ("dual.step", duals.STEP, "step")),
-                        derivative=duals.SIGMA["step"]),
-    "erf": _from_duals("erf", (("dual.erf", duals.ERF, "erf"),
-                               ("dual.erf_prime", duals.ERF_PRIME, "erf_prime"))),
-    "identity": _from_duals("identity", (("dual.polynomial", duals.POLYNOMIAL, "identity"),
-                                         ("dual.price", duals.PRICE, "identity"))),
-    "quadratic": _from_duals("quadratic", (("dual.polynomial", duals.POLYNOMIAL, "quadratic"),
-                                           ("dual.price", duals.PRICE, "quadratic"))),
-    "tanh": _from_duals("tanh"),
-}
-"""σ, σ' and the closed-form duals E[σ(u)σ(v)], E[σ'(u)σ'(v)] in (k11, k22, k12), read from
-the statements of the dual claims (:mod:`derivations.duals`): relu' is the step function
-(the derivative the networks backpropagate), so its dual is dual.step's; erf' has dual.erf_prime's;
-the polynomials' E[σ'σ'] is Price's theorem (dual.price). tanh has no closed form and serves
-the finite-width identity only."""
+ACTIVATIONS = {name: _from_catalogue(name) for name in ("relu", "erf", "identity", "quadratic", "tanh")}
+"""σ, σ' and the closed-form duals E[σ(u)σ(v)], E[σ'(u)σ'(v)] in (k11, k22, k12) of the activations
+the kernel claims state, read from the catalogue and the statements of the dual claims
+(:mod:`derivations.duals`): relu' is the step function (the derivative the networks backpropagate),
+so its dual is dual.step's; erf' has dual.erf_prime's; the polynomials' E[σ'σ'] is Price's theorem
+(dual.price). tanh has no closed form and serves the finite-width identity only."""
 
 
 def gaussian_expectation(expr, normals) -> sp.Expr:
@@ -795,7 +797,7 @@ POLYNOMIAL_DEGENERATE = Statement(
     r"\dim\mathcal{P}_m(S^{d-1}))$ with $m = \deg_c\Theta^L$",
 )
 
-POLYNOMIAL_DEGREES = {"identity": 1, "quadratic": 2}
+POLYNOMIAL_DEGREES = {name: catalogue.entry(name).polynomial_degree for name in ("identity", "quadratic")}
 
 
 def _standard_monomials(d: int, m: int) -> int:

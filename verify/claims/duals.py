@@ -304,10 +304,6 @@ def _within(ctx, label: str, value: float, reference: float, *, bound: float, sc
     return ctx.compare(label, value, bound / ctx.threshold, reference, samples=1, scale=scale)
 
 
-_STATEMENTS = {"dual.step": duals.STEP, "dual.relu": duals.RELU, "dual.abrelu": duals.ABRELU,
-               "dual.erf_prime": duals.ERF_PRIME, "dual.erf": duals.ERF, "dual.trig": duals.TRIG,
-               "dual.polynomial": duals.POLYNOMIAL, "dual.price": duals.PRICE, "dual.relu2": duals.RELU2}
-"""The registered statement of each dual claim."""
 _QUADRATURE_USES = ("dual.step", "dual.relu", "dual.abrelu", "dual.erf_prime", "dual.erf", "dual.trig",
                     "dual.polynomial", "dual.price")
 """The claims the quadrature claim relies on: it holds the quadrature to their closed forms."""
@@ -318,9 +314,9 @@ def _references(entry):
     its dual claim's relation, and its derivative claim's relation (None for the step, whose
     stated derivative dual is that of delta, while a network's sigma' is 0)."""
     relation, slopes = entry.relation or entry.name, {sp.Symbol(k, real=True): v for k, v in entry.params}
-    dual = (_STATEMENTS[entry.claim], relation, slopes)
+    dual = (duals.STATEMENTS[entry.claim], relation, slopes)
     return dual, None if entry.form is None and entry.family is None else (
-        _STATEMENTS[entry.derivative_claim], relation, slopes)
+        duals.STATEMENTS[entry.derivative_claim], relation, slopes)
 
 
 _CLOSED_REFERENCES = {name: _references(catalogue.entry(name)) for name in duals.CLOSED
