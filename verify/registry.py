@@ -2,9 +2,9 @@
 
 Claims come from modules with a ``CLAIMS`` tuple, gathered in this order:
 
-1. every module of :mod:`verify.claims` (families in the order of the theory: duals,
-   kernels, training dynamics, lazy training, kernel foundations, ...; a new family
-   module needs no edit here);
+1. every module of :mod:`verify.claims`, each family placed by its module's own ``PLACE``
+   (an integer: where it stands in the theory; modules without one come last, by name),
+   so a new family module needs no edit here;
 2. the modules that installed packages declare in the entry-point group
    ``ntk_verify.claims`` (the packaging convention of pytest and flake8 plugins), e.g.
    in the package's ``pyproject.toml``::
@@ -30,6 +30,7 @@ import functools
 import importlib
 import importlib.metadata
 import inspect
+import math
 import os
 import pkgutil
 import re
@@ -41,7 +42,6 @@ from .claim import Claim
 __all__ = ["claims", "get", "select", "modules", "add_modules", "locations", "ClaimModuleError",
            "ENVIRONMENT", "ENTRY_POINTS"]
 
-_FAMILY_ORDER = ("duals", "kernels", "flow", "lazy", "rkhs", "features", "resnet", "conv")
 ENVIRONMENT = "NTK_VERIFY_CLAIMS"
 ENTRY_POINTS = "ntk_verify.claims"
 
@@ -59,8 +59,14 @@ class ClaimModuleError(Exception):
         self.module, self.problem = module, problem
 
 
-def _module_rank(name: str) -> tuple[int, str]:
-    return (_FAMILY_ORDER.index(name) if name in _FAMILY_ORDER else len(_FAMILY_ORDER), name)
+def _place(name: str) -> tuple[float, str]:
+    """A built-in family module's declared ``PLACE`` (infinite when it has none or fails to
+    import; :func:`_load` then says what is wrong with it), and its name."""
+    try:
+        place = getattr(importlib.import_module(f"{_claims_package.__name__}.{name}"), "PLACE", math.inf)
+    except Exception:
+        place = math.inf
+    return (place, name)
 
 
 def _split(text: str) -> list[str]:
@@ -70,7 +76,7 @@ def _split(text: str) -> list[str]:
 def modules() -> list[str]:
     """The names of the claim modules, in registration order (built-in, entry points, environment)."""
     names = sorted((m.name for m in pkgutil.iter_modules(_claims_package.__path__)
-                    if not m.name.startswith("_")), key=_module_rank)
+                    if not m.name.startswith("_")), key=_place)
     found = [f"{_claims_package.__name__}.{name}" for name in names]
     found += sorted(ep.module for ep in importlib.metadata.entry_points(group=ENTRY_POINTS))
     found += _split(os.environ.get(ENVIRONMENT, ""))

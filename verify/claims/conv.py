@@ -371,6 +371,9 @@ def _flatten_mutants():
     )
 
 
+PLACE = 8
+"""Where this family stands in the theory: the registry and the document order families by it."""
+
 FAMILY = (
     'Convolutional networks',
     'A convolution applies one filter at every position, so the kernels of a '

@@ -624,6 +624,9 @@ def _library(claim_statement, *entries, ab: bool = False) -> NumericCheck:
     return library_check(entries, registered=claim_statement, ab=ab)
 
 
+PLACE = 1
+"""Where this family stands in the theory: the registry and the document order families by it."""
+
 FAMILY = (
     'Dual activations',
     'Everything about an infinitely wide network reduces to Gaussian expectations '

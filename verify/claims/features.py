@@ -286,6 +286,9 @@ def _linear_gd_mutants():
     )
 
 
+PLACE = 6
+"""Where this family stands in the theory: the registry and the document order families by it."""
+
 FAMILY = (
     'Kernel foundations: random features',
     'A kernel is an expectation over random features; averaging $P$ features gives an '

@@ -754,6 +754,9 @@ def _rate_mutants(statement, relation: str, *values):
 
 _HALF = sp.Rational(1, 2)
 
+PLACE = 3
+"""Where this family stands in the theory: the registry and the document order families by it."""
+
 FAMILY = (
     'Training dynamics',
     'Gradient flow on the parameters moves the network function by kernel gradient '

@@ -1000,6 +1000,9 @@ def _diagonal_mutants():
 
 _JACOT = "jacot2018"
 
+PLACE = 2
+"""Where this family stands in the theory: the registry and the document order families by it."""
+
 FAMILY = (
     'Infinite-width kernels',
     'At initialisation the outputs of a wide network are a Gaussian process with '

@@ -501,6 +501,9 @@ def _linear_mutants():
     )
 
 
+PLACE = 4
+"""Where this family stands in the theory: the registry and the document order families by it."""
+
 FAMILY = (
     'Lazy training',
     'A model scaled by $\\alpha$ trains in the lazy regime when its inverse relative scale'

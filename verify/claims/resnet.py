@@ -323,6 +323,9 @@ def _depth_mutants():
     )
 
 
+PLACE = 7
+"""Where this family stands in the theory: the registry and the document order families by it."""
+
 FAMILY = (
     'Residual networks',
     'A residual block adds its branch to the skip path, $h^{\\ell+1} = h^\\ell + '

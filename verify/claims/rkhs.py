@@ -390,6 +390,9 @@ def _psd_mutants():
     )
 
 
+PLACE = 5
+"""Where this family stands in the theory: the registry and the document order families by it."""
+
 FAMILY = (
     'Kernel foundations: reproducing kernels',
     'A positive definite kernel defines a reproducing kernel Hilbert space, in which '
