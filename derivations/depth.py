@@ -23,6 +23,8 @@ one-hidden-layer NTK Θ = D + ρD' = Σ t_k ρ^k, e.g. (1 + ρ)²/4.
 """
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
 from . import asymptotics, duals
@@ -31,7 +33,8 @@ from .gaussian import k11, k12, k22
 
 __all__ = ["SW2", "Q", "C", "RHO", "K", "ELL", "CHI", "ERF_MAP", "derive_erf_map", "APPROACH", "derive_approach",
            "RELU_CRITICAL",
-           "derive_relu_critical", "DESIGN", "derive_design", "GAUSSIAN_TERMS", "NTK_TARGET"]
+           "derive_relu_critical", "DESIGN", "derive_design", "GAUSSIAN_TERMS", "NTK_TARGET",
+           "M", "HERMITE", "HERMITE_TERMS", "derive_hermite"]
 
 SW2 = sp.Symbol("sigma_w^2", positive=True)
 Q = sp.Symbol("q", positive=True)
@@ -242,3 +245,130 @@ def derive_design(statement: Statement) -> Derivation:
              statement["fluctuation"].rhs, Justification.LIMIT),
     ), "Mehler's formula makes the kernel a power series in the squared Hermite coefficients; the "
        "designed coefficients sum to the targets.")
+
+
+# ------------------------------------------------------------------ design.hermite_dual
+
+HERMITE_TERMS = 12
+"""Coefficients SymPy integrates (k < 12) and Taylor orders of the arc-cosine dual it matches (ρ^k, k < 24)."""
+_SERIES_ORDER = 24
+M = sp.Symbol("m", integer=True, positive=True)
+_X = sp.Symbol("x")
+_Z = sp.Symbol("z", real=True)
+_DANIELY = "Daniely, Frostig & Singer, Toward deeper understanding of neural networks, 2016, §4 (Hermite expansion of the dual)"
+_UNIT = {k11: 1, k22: 1, k12: RHO}
+
+
+def _h(k: int, z=_Z) -> sp.Expr:
+    """The normalised probabilists' Hermite polynomial He_k/√(k!)."""
+    return sp.hermite_prob(k, z) / sp.sqrt(sp.factorial(k))
+
+
+@functools.lru_cache(maxsize=None)
+def _moment(power: int, lower) -> sp.Expr:
+    """∫ z^power φ(z) dz over (lower, ∞), integrated by SymPy."""
+    return sp.integrate(_Z**power * sp.exp(-_Z**2 / 2) / sp.sqrt(2 * sp.pi), (_Z, lower, sp.oo))
+
+
+def _gauss(polynomial, lower=-sp.oo) -> sp.Expr:
+    """∫ polynomial(z) φ(z) dz over (lower, ∞): SymPy's integrals of the monomials, by linearity."""
+    poly = sp.Poly(sp.expand(polynomial), _Z)
+    return sp.nsimplify(sp.expand(sum(coeff * _moment(power, lower) for (power,), coeff in poly.terms())))
+
+
+def _as_polynomial(values) -> sp.Expr:
+    """Σ_k values[k] x^k: a list of coefficients compared in one SymPy identity."""
+    return sum(v * _X**k for k, v in enumerate(values))
+
+
+HERMITE = Statement(
+    (
+        Relation("exp coefficient", Quantity("a_k(exp)^2", r"a_k(\exp)^2"), sp.E / sp.factorial(K)),
+        Relation("exp dual", Quantity("sum a_k(exp)^2 rho^k", r"\sum_k a_k(\exp)^2\rho^k"), sp.exp(1 + RHO)),
+        Relation("relu a0", Quantity("a_0(relu)", r"a_0(\mathrm{relu})"), 1 / sp.sqrt(2 * sp.pi)),
+        Relation("relu a1", Quantity("a_1(relu)", r"a_1(\mathrm{relu})"), sp.Rational(1, 2)),
+        Relation("relu even", Quantity("a_2m(relu)^2", r"a_{2m}(\mathrm{relu})^2"),
+                 (sp.factorial(2 * M - 2) / (2 ** (M - 1) * sp.factorial(M - 1))) ** 2
+                 / (2 * sp.pi * sp.factorial(2 * M))),
+        Relation("relu odd", Quantity("a_2m+1(relu)", r"a_{2m+1}(\mathrm{relu})"), sp.Integer(0)),
+        Relation("relu dual", Quantity("sum a_k(relu)^2 rho^k", r"\sum_k a_k(\mathrm{relu})^2\rho^k"),
+                 (sp.sqrt(1 - RHO**2) + (sp.pi - sp.acos(RHO)) * RHO) / (2 * sp.pi)),
+        Relation("step odd", Quantity("b_2m-1^2", r"b_{2m-1}^2 = 2m\,a_{2m}(\mathrm{relu})^2"),
+                 sp.factorial(2 * M - 2) / (2 ** (2 * M - 1) * sp.pi * sp.factorial(M - 1) ** 2 * (2 * M - 1))),
+        Relation("step dual", Quantity("sum b_k^2 rho^k", r"\sum_k b_k^2\rho^k = \mathbb{E}[\sigma'(u)\sigma'(v)]"),
+                 (sp.pi - sp.acos(RHO)) / (2 * sp.pi)),
+    ),
+    Domain({RHO: sp.Interval(-1, 1), K: sp.Interval(0, 30), M: sp.Interval(1, 30)},
+           description=r"|\rho| \le 1,\ k \ge 0,\ m \ge 1"),
+    r"unit variances, correlation $\rho$; $a_k(\sigma) = \mathbb{E}[\sigma(z)h_k(z)]$ in the normalised "
+    r"probabilists' Hermite basis $h_k = He_k/\sqrt{k!}$; $b_k = \sqrt{k+1}\,a_{k+1}(\mathrm{relu})$ the "
+    r"coefficients of $\mathrm{relu}' = \mathrm{step}$",
+)
+
+
+def derive_hermite(statement: Statement) -> Derivation:
+    """exp's and relu's Hermite coefficients integrated by SymPy (k < 12) against the stated closed
+    forms; exp's series summed to dual.polynomial's e^{1+ρ}; relu's series matched to dual.relu's Taylor
+    series to order 24 (the rest cited); h_k' = √k h_{k−1} differentiated, the step's coefficients
+    integrated and (k+1)a_{k+1}², and the derivative of the relu dual against dual.step."""
+    terms = range(HERMITE_TERMS)
+    shifted = [sp.exp(sp.Rational(1, 2)) * _gauss(_h(k, _Z + 1)) for k in terms]
+    relu = [_gauss(_Z * _h(k), 0) for k in terms]
+    step = [_gauss(_h(k), 0) for k in terms]
+
+    def relu_square(k):
+        if k == 0:
+            return statement["relu a0"].rhs ** 2
+        if k == 1:
+            return statement["relu a1"].rhs ** 2
+        if k % 2:
+            return statement["relu odd"].rhs ** 2
+        return statement["relu even"].rhs.subs(M, k // 2)
+
+    stated_relu = [relu_square(k) for k in range(_SERIES_ORDER)]
+    exp_sum = sp.summation(statement["exp coefficient"].rhs * RHO**K, (K, 0, sp.oo))
+    relu_partial = sum(stated_relu[k] * RHO**k for k in range(_SERIES_ORDER))
+    relu_dual = statement["relu dual"].rhs
+    phi = sp.exp(-_Z**2 / 2) / sp.sqrt(2 * sp.pi)
+    return Derivation((
+        Step(r"Completing the square: $e^{z}\varphi(z) = e^{1/2}\varphi(z - 1)$", sp.exp(_Z) * phi,
+             sp.exp(sp.Rational(1, 2)) * phi.subs(_Z, _Z - 1), Justification.ALGEBRA),
+        Step(r"So $a_k(\exp) = e^{1/2}\mathbb{E}[h_k(z + 1)]$: SymPy integrates $k < 12$ and squares; against the "
+             r"stated $e/k!$ (one polynomial identity in $x$)", _as_polynomial([a**2 for a in shifted]),
+             _as_polynomial([statement["exp coefficient"].rhs.subs(K, k) for k in terms]), Justification.INTEGRATE),
+        Step(r"Mehler's series $\sum_k \frac{e}{k!}\rho^k$ summed by SymPy", exp_sum, statement["exp dual"].rhs,
+             Justification.ALGEBRA),
+        link(r"... is the dual of exp at unit variances ($k_{11} = k_{22} = 1$, $k_{12} = \rho$): dual.polynomial",
+             statement["exp dual"].rhs, "dual.polynomial", duals.POLYNOMIAL, "exp",
+             rhs=duals.POLYNOMIAL["exp"].rhs.subs(_UNIT)),
+        Step(r"$a_k(\mathrm{relu}) = \int_0^\infty z\,h_k(z)\varphi(z)\,dz$ integrated by SymPy for $k < 12$; "
+             r"squared, against the stated $a_0^2$, $a_1^2$, $a_{2m}^2$, $a_{2m+1}^2$",
+             _as_polynomial([a**2 for a in relu]), _as_polynomial(stated_relu[:HERMITE_TERMS]),
+             Justification.INTEGRATE),
+        link(r"The stated arc-cosine form is dual.relu's at unit variances", relu_dual, "dual.relu", duals.RELU,
+             "relu", rhs=duals.RELU["relu"].rhs.subs(_UNIT)),
+        Step(r"Mehler's series with the stated coefficients, $\sum_{k<24} a_k^2\rho^k$, against SymPy's Taylor "
+             r"series of the arc-cosine dual at $\rho = 0$ (the first 24 coefficients derived)",
+             relu_partial, sp.series(relu_dual, RHO, 0, _SERIES_ORDER).removeO(), Justification.ALGEBRA),
+        cited(r"Mehler's formula for every $k$: $\mathbb{E}[\mathrm{relu}(u)\mathrm{relu}(v)] = "
+              r"\sum_k a_k^2\rho^k$ on $|\rho| \le 1$",
+              Quantity("sum_k a_k(relu)^2 rho^k", r"\sum_k a_k(\mathrm{relu})^2\rho^k"), relu_dual, _DANIELY),
+        Step(r"$h_k' = \sqrt{k}\,h_{k-1}$, differentiated by SymPy for $k < 12$ (one identity)",
+             _as_polynomial([sp.diff(_h(k), _Z) for k in range(1, HERMITE_TERMS)]),
+             _as_polynomial([sp.sqrt(k) * _h(k - 1) for k in range(1, HERMITE_TERMS)]), Justification.DIFFERENTIATE),
+        Step(r"so $b_k = \sqrt{k+1}\,a_{k+1}$: the step's coefficients $\int_0^\infty h_k\varphi$ integrated by "
+             r"SymPy, squared, against $(k+1)a_{k+1}^2$ from the stated relu coefficients ($k < 11$)",
+             _as_polynomial([b**2 for b in step[:HERMITE_TERMS - 1]]),
+             _as_polynomial([(k + 1) * stated_relu[k + 1] for k in range(HERMITE_TERMS - 1)]),
+             Justification.INTEGRATE),
+        Step(r"The stated $b_{2m-1}^2$ is $2m\,a_{2m}^2$ (SymPy simplifies the ratio)",
+             sp.simplify(statement["step odd"].rhs / (2 * M * statement["relu even"].rhs)), sp.Integer(1),
+             Justification.ALGEBRA),
+        Step(r"Hence $\sum_k b_k^2\rho^k = \frac{d}{d\rho}\sum_k a_k^2\rho^k$: the arc-cosine dual "
+             r"differentiated by SymPy", sp.diff(relu_dual, RHO), statement["step dual"].rhs,
+             Justification.DIFFERENTIATE),
+        link(r"... which is dual.step at unit variances (relu' = step)", statement["step dual"].rhs, "dual.step",
+             duals.STEP, "step", rhs=duals.STEP["step"].rhs.subs(_UNIT)),
+    ), "The Hermite coefficients, integrated by SymPy, square to series that sum (exp) or expand (relu) to the "
+       "linked closed-form duals; differentiating the basis shifts the coefficients, so the dual of σ' is the "
+       "derivative of the dual.")
