@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Mapping
 
 import sympy as sp
+from sympy.core.symbol import Str
 from sympy.core.function import AppliedUndef
 
 from .core import Domain, Justification, Step, link
@@ -37,17 +38,24 @@ N = sp.Symbol("N", integer=True, positive=True)
 
 
 class NamedMatrix(sp.MatrixSymbol):
-    """A matrix symbol that prints as its own LaTeX (e.g. f_0(X) for the outputs at init)."""
+    """A matrix symbol that prints as its own LaTeX (e.g. f_0(X) for the outputs at init).
 
-    _latex_of: dict[str, str] = {}
+    The LaTeX is an argument of the object (``args[3]``), so it is part of its identity:
+    two matrices of the same name but different LaTeX are different symbols, and no
+    matrix's printed form depends on what else was built or imported.
+    """
 
     def __new__(cls, name, rows, cols, latex: str | None = None):
-        if latex is not None:
-            cls._latex_of[str(name)] = latex
-        return super().__new__(cls, name, rows, cols)
+        shown = latex.name if isinstance(latex, Str) else latex
+        obj = super().__new__(cls, name, rows, cols)
+        return sp.Basic.__new__(cls, *obj.args, Str(shown if shown is not None else ""))
+
+    @property
+    def latex(self) -> str | None:
+        return self.args[3].name or None
 
     def _latex(self, printer) -> str:
-        return self._latex_of.get(self.name, printer._print(sp.Symbol(self.name)))
+        return self.latex or printer._print(sp.Symbol(self.name))
 
 
 class MatrixExp(sp.MatrixExpr):

@@ -24,3 +24,12 @@ def test_equal_arguments_give_the_cached_object_and_a_pickle_keeps_the_latex():
     assert Quantity("q.cache", r"\kappa", positive=True) is q
     back = pickle.loads(pickle.dumps(q))
     assert back == q and sp.latex(back) == r"\kappa" and back.is_positive
+
+
+def test_named_matrices_of_one_name_keep_their_own_latex():
+    from derivations.spectral import NamedMatrix
+    size = sp.Symbol("N", integer=True, positive=True)
+    shown, plain = NamedMatrix("K", size, size, latex=r"K(X, X)"), NamedMatrix("K", size, size)
+    assert shown != plain
+    assert sp.latex(shown) == r"K(X, X)" and sp.latex(plain) == "K"
+    assert sp.latex(shown.subs(size, 2)) == r"K(X, X)" and shown.subs(size, 2).shape == (2, 2)
