@@ -28,7 +28,7 @@ from hypothesis import strategies as st
 
 from derivations import kernels as K
 from derivations.core import Relation
-from derivations.gaussian import c, k11, k12, k22, z
+from derivations.gaussian import k11, k12, k22, z
 from numeric import kernels as analytic
 from numeric.ensembles import sample_outputs
 from numeric.kernel_ensembles import sample_kernels
@@ -39,229 +39,13 @@ from numeric.stats import (CONSISTENT, INCONCLUSIVE, POWER, REFUTED, ZTest, extr
 from ..checks import predict, predictor
 from ..claim import Claim, Mutant, NumericCheck
 from ..results import Comparison
+from ._kernel_predictions import _evaluate, limit_kernels, pair_kernels
+from ._kernel_sweeps import (_EXPLICIT_NETWORK, _N0, _config_items, _entry_limits, _examples, _hidden, _limit,
+                             _network_configs, _pair_inputs, _refuted, _sweep, _tag)
 
 __all__ = ["CLAIMS", "limit_kernels", "pair_kernels"]
 
-_N0 = 3
-"""Input dimension of the width-limit checks."""
 _POWER_Z = float(scipy_stats.norm.ppf(POWER))
-_STATE = (K.Q, k11, k22, k12, K.E, K.ED, K.SIGMA_NEXT, K.SIGMA_DOT, K.THETA, K.XI, K.SW2, K.SB2, K.L)
-
-
-# ------------------------------------------------------------------ predictions
-
-def _evaluate(statement, name: str, state: dict):
-    """Relation ``name`` lambdified on _STATE; symbols not defined yet at this point of the
-    iteration are NaN, so a relation that should not depend on them shows it."""
-    values = [state.get(symbol, math.nan) for symbol in _STATE]
-    return np.asarray(predictor(statement[name], _STATE)(*values), dtype=float)
-
-
-def limit_kernels(statement, activation: str, x, *, depth: int, weight_std: float,
-                  bias_std: float) -> dict[str, np.ndarray]:
-    """{"sigma": Σ^L, "theta": Θ^L, "xi": Ξ^L} on the Gram of ``x`` (N, n0), each (N, N).
-
-    Iterates the statement's lambdified relations: Σ¹ (and Θ¹, Ξ¹), then "maps" layer maps
-    with the ``dual[activation]`` closed forms at k11 = Σ(x, x), k22 = Σ(x', x'),
-    k12 = Σ(x, x'). Θ and Ξ only when the statement has them (the NTK recursion). A wrong
-    statement may leave the PSD cone; its entries are then NaN (no warning), which the
-    checks refute. Accuracy: the closed forms lose ~√ε at |c| = 1 (arccos), far below any
-    Monte Carlo standard error.
-    """
-    names = {r.name for r in statement.relations}
-    if f"dual[{activation}]" not in names:
-        have = sorted(n[5:-1] for n in names if n.startswith("dual["))
-        raise ValueError(f"activation={activation!r}: the statement has closed-form duals for {have}")
-    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
-        raise ValueError(f"depth={depth!r}: expected an integer >= 1 (the number of affine layers)")
-    x = np.asarray(x, dtype=float)
-    if x.ndim != 2 or not np.all(np.isfinite(x)):
-        raise ValueError(f"x of shape {x.shape}: expected a finite (N, n0) array")
-    with np.errstate(invalid="ignore"):
-        return _iterate(statement, activation, x, depth, weight_std, bias_std, "theta" in names)
-
-
-def _iterate(statement, activation, x, depth, weight_std, bias_std, ntk) -> dict[str, np.ndarray]:
-    gram = x @ x.T / x.shape[1]
-    state = {K.Q: gram, K.SW2: weight_std**2, K.SB2: bias_std**2, K.L: depth}
-    out = {"sigma": np.broadcast_to(_evaluate(statement, "sigma1", state), gram.shape)}
-    if ntk:
-        out["theta"] = np.broadcast_to(_evaluate(statement, "theta1", state), gram.shape)
-        out["xi"] = np.broadcast_to(_evaluate(statement, "xi1", state), gram.shape)
-    maps = float(_evaluate(statement, "maps", state))
-    if maps < 0 or maps != round(maps):
-        raise ValueError(f"the statement gives {maps} layer maps at depth {depth}; expected an integer >= 0")
-    for _ in range(int(maps)):
-        diagonal = np.diag(out["sigma"])
-        state.update({k11: diagonal[:, None], k22: diagonal[None, :], k12: out["sigma"]})
-        state[K.E] = _evaluate(statement, f"dual[{activation}]", state)
-        following = np.broadcast_to(_evaluate(statement, "sigma", state), gram.shape)
-        if ntk:
-            state[K.ED] = _evaluate(statement, f"dual'[{activation}]", state)
-            state.update({K.SIGMA_NEXT: following, K.SIGMA_DOT: _evaluate(statement, "sigma_dot", state),
-                          K.THETA: out["theta"], K.XI: out["xi"]})
-            out["theta"] = np.broadcast_to(_evaluate(statement, "theta", state), gram.shape)
-            out["xi"] = np.broadcast_to(_evaluate(statement, "xi", state), gram.shape)
-        out["sigma"] = following
-    return out
-
-
-def pair_kernels(statement, activation: str, x, pairs, *, depth: int, weight_std: float,
-                 bias_std: float) -> dict[str, np.ndarray]:
-    """{"sigma": Σ^L, "theta": Θ^L (NTK statements only)} at the index ``pairs`` (i, j) of ``x``.
-
-    The statement's relations are iterated pair by pair, each evaluated at 30 digits by
-    ``predict`` (the values are rounded to float64 between layers): at (x, x') the layer map
-    needs only Σ(x, x), Σ(x', x') and Σ(x, x'), and the correlation k12/√(k11 k22) is formed
-    at 30 digits, exactly 1 where k12 = k11 = k22 (the diagonal, identical inputs). So the
-    reference is accurate to about one rounding per layer, arccos included, independently of
-    how a float64 implementation forms the correlation.
-    """
-    x = np.asarray(x, dtype=float)
-    ntk = any(r.name == "theta" for r in statement.relations)
-    variances = {K.SW2: weight_std**2, K.SB2: bias_std**2}
-    maps = int(round(predict(statement, "maps", {K.L: depth})))
-    dual, dual_prime = f"dual[{activation}]", f"dual'[{activation}]"
-
-    def at(name, point):
-        """NaN where a (wrong) statement leaves the reals, e.g. a correlation beyond ±1."""
-        try:
-            return predict(statement, name, point)
-        except ValueError:
-            return math.nan
-
-    def first(i, j):
-        q = math.fsum(x[i] * x[j]) / x.shape[1]
-        return [at("sigma1", {K.Q: q, **variances}),
-                at("theta1", {K.Q: q, **variances}) if ntk else math.nan]
-
-    def layer(a, b, ab):
-        point = {k11: a[0], k22: b[0], c: _correlation(a[0], b[0], ab[0])}
-        sigma = at("sigma", {K.E: at(dual, point), **variances})
-        if not ntk:
-            return [sigma, math.nan]
-        dot = at("sigma_dot", {K.ED: at(dual_prime, point)})
-        return [sigma, at("theta", {K.SIGMA_NEXT: sigma, K.SIGMA_DOT: dot, K.THETA: ab[1], **variances})]
-
-    points = sorted({i for pair in pairs for i in pair})
-    diagonal = {i: first(i, i) for i in points}
-    values = {pair: first(*pair) for pair in pairs}
-    for _ in range(maps):
-        values = {(i, j): layer(diagonal[i], diagonal[j], v) for (i, j), v in values.items()}
-        diagonal = {i: layer(d, d, d) for i, d in diagonal.items()}
-    out = {"sigma": np.array([values[p][0] for p in pairs])}
-    if ntk:
-        out["theta"] = np.array([values[p][1] for p in pairs])
-    return out
-
-
-def _correlation(a: float, b: float, ab: float):
-    """k12/√(k11 k22) at 30 digits (1 exactly when the three are equal); 0 for a zero variance."""
-    import mpmath
-    with mpmath.workdps(30):
-        root = mpmath.sqrt(mpmath.mpf(a) * mpmath.mpf(b))
-        return mpmath.mpf(ab) / root if root > 0 else mpmath.mpf(0)
-
-
-def _pair_inputs(config) -> np.ndarray:
-    """x, x' in R³ with x·x/n0 = r1², x'·x'/n0 = r2² and angle ``angle`` between them."""
-    a = config["angle"]
-    directions = np.array([[1.0, 0.0, 0.0], [math.cos(a), math.sin(a), 0.0]])
-    return math.sqrt(_N0) * np.array([[config["r1"]], [config["r2"]]]) * directions
-
-
-def _hidden(width: int, depth: int) -> list[int]:
-    return [_N0] + [width] * (depth - 1) + [1]
-
-
-def _tag(config) -> str:
-    """A short name of a network configuration, prefixing labels and figure-data keys (the
-    figure data of a check is one dict shared by its configurations)."""
-    parts = [config["activation"], f"L={config['depth']}"]
-    if config.get("parameterization") == "standard":
-        parts.append("standard")
-    if config.get("bias_std"):
-        parts.append(f"sb={config['bias_std']:.3g}")
-    return " ".join(parts)
-
-
-def _config_items(config, **extra) -> tuple:
-    return tuple((str(k), v) for k, v in config.items()) + tuple(extra.items())
-
-
-# ------------------------------------------------------------------ configurations
-
-def _network_configs(activations, depths, *, parameterizations=("ntk",)):
-    return st.fixed_dictionaries({
-        "activation": st.sampled_from(activations),
-        "depth": st.integers(*depths),
-        "parameterization": st.sampled_from(parameterizations),
-        "weight_std": st.floats(0.7, 1.5),
-        "bias_std": st.one_of(st.just(0.0), st.floats(0.1, 0.8)),
-        "r1": st.floats(0.6, 1.6),
-        "r2": st.floats(0.6, 1.6),
-        "angle": st.floats(0.15 * math.pi, 0.85 * math.pi),
-    })
-
-
-_EXPLICIT_NETWORK = {"activation": "relu", "depth": 3, "parameterization": "ntk", "weight_std": 1.3,
-                     "bias_std": 0.5, "r1": 1.0, "r2": 1.2, "angle": 1.1}
-"""Always run: ReLU, depth 3, σ_b > 0, σ_w ≠ 1, so that every mutant of a layer map shows."""
-
-def _widths(largest: int) -> tuple[int, ...]:
-    """256, 362, 512, ... up to ``largest``: factors of √2, so that the WLS fits have several
-    degrees of freedom (a χ²/dof inflation from two residuals is too erratic)."""
-    return tuple(int(round(256 * 2 ** (k / 2))) for k in range(round(2 * math.log2(largest / 256)) + 1))
-
-
-_SWEEPS = {0: (_widths(1448), 600), 1: (_widths(2048), 600), 2: (_widths(4096), 1000)}
-"""Hidden widths and independent initialisations per width, by budget level. From n = 256
-the draws are close to Gaussian (kurtosis ≤ 3.3 at depth ≤ 4; up to 4.3 at n = 128), as the
-standard error of log std in ``ctx.width_limit`` assumes."""
-
-
-def _sweep(ctx, config, *, ntk: bool):
-    """(widths, K̂ draws, Θ̂ draws or None): S initialisations per width of the budget.
-
-    Θ̂ of the standard parameterisation is divided by the width n.
-    """
-    widths, seeds = _SWEEPS[ctx.budget.level]
-    x = _pair_inputs(config)
-    readouts, thetas = [], []
-    for n in widths:
-        net = MLP(_hidden(n, config["depth"]), config["activation"], config["weight_std"],
-                  config["bias_std"], config.get("parameterization", "ntk"))
-        readout, theta = sample_kernels(net, x, n_networks=seeds, rng=ctx.rng("width", n), ntk=ntk)
-        readouts.append(readout)
-        if ntk:
-            thetas.append(theta / n if net.parameterization == "standard" else theta)
-    return widths, readouts, thetas if ntk else None
-
-
-def _entry_limits(ctx, label: str, widths, draws, prediction: np.ndarray, rate: float) -> tuple[Comparison, ...]:
-    """Width limits of the off-diagonal and the first diagonal entry (scales: Cauchy–Schwarz),
-    fluctuation exponent ``rate`` (the statement's "fluctuation" relation).
-
-    A statement whose iteration gives no finite kernel (e.g. a wrong dual leaving the
-    positive semi-definite cone) is refuted outright.
-    """
-    if not np.all(np.isfinite(prediction)):
-        test = _refuted(float(np.mean(draws[-1][:, 0, 1])), float(prediction[0, 1]), ctx, "width")
-        return (Comparison(f"{label}: the stated limit is not a finite number", _config_items(ctx.config),
-                           test, sum(d.shape[0] for d in draws)),)
-    scale = math.sqrt(abs(prediction[0, 0] * prediction[1, 1]))
-    return (ctx.width_limit(f"{label}(x,x')", widths, [d[:, 0, 1] for d in draws], prediction[0, 1],
-                            rate=rate, scale=scale)
-            + ctx.width_limit(f"{label}(x,x)", widths, [d[:, 0, 0] for d in draws], prediction[0, 0], rate=rate))
-
-
-def _limit(statement, config) -> dict:
-    return limit_kernels(statement, config["activation"], _pair_inputs(config), depth=config["depth"],
-                         weight_std=config["weight_std"], bias_std=config["bias_std"])
-
-
-def _examples(quick: int, standard: int, thorough: int):
-    return lambda budget: (quick, standard, thorough)[budget.level]
 
 
 # ------------------------------------------------------------------ the library against the statements
@@ -750,11 +534,6 @@ def _measure_gaussian(statement, config, ctx):
     )
 
 
-def _refuted(estimate, prediction, ctx, kind: str) -> ZTest:
-    """A refuted comparison whose estimate or prediction cannot be a finite number: an excess
-    at or below the stated limit, a stated kernel that is not finite."""
-    return ZTest(float(estimate), math.inf, float(prediction), math.nan, ctx.threshold, math.inf,
-                 ctx.budget.target(kind), abs(prediction), REFUTED)
 
 
 _GAUSSIAN_CHECK = NumericCheck(
