@@ -16,7 +16,7 @@ from numeric.stats import CONSISTENT, INCONCLUSIVE, REFUTED
 from verify.budgets import get as budget
 from verify.checks import Context, predictor
 from verify.claim import NumericCheck
-from verify.claims import flow
+from verify.claims import _flow_setting, flow
 
 CLAIM_IDS = {"flow.function_space_ode", "flow.linear_solution", "flow.spectral_decay", "flow.gd_discrete",
               "flow.cost_decrease", "flow.kernel_regression_limit", "flow.gp_posterior_mean", "flow.min_norm",
@@ -107,12 +107,12 @@ def test_the_vanishing_pattern_finds_the_exponent_and_refutes_a_wrong_one():
     ctx, rng = _context(), np.random.default_rng(4)
     widths = np.array([256, 1024, 4096, 16384])
     values = [0.3 * w ** -0.5 * np.exp(0.3 * rng.standard_normal(24)) for w in widths]
-    slope, nonzero = flow._vanishing(ctx, "synthetic", widths, values, -0.5, "x")
+    slope, nonzero = _flow_setting._vanishing(ctx, "synthetic", widths, values, -0.5, "x")
     assert slope.test.status == CONSISTENT and nonzero.test.status == CONSISTENT
     assert abs(slope.test.estimate + 0.5) < 4 * slope.test.se
     assert ctx.data["synthetic"]["figure"] == "series"
     flat = [np.exp(0.3 * rng.standard_normal(24)) for _ in widths]
-    slope, nonzero = flow._vanishing(ctx, "flat", widths, flat, -0.5, "x")
+    slope, nonzero = _flow_setting._vanishing(ctx, "flat", widths, flat, -0.5, "x")
     assert slope.test.status == REFUTED and nonzero.test.status == INCONCLUSIVE
 
 
@@ -130,7 +130,7 @@ def test_data_are_well_conditioned_or_rejected_by_name():
     x, theta = flow._data(np.random.default_rng(6), 5, 5, flow.SMOOTH, test=2)
     assert x.shape == (7, 5) and np.allclose(np.linalg.norm(x, axis=1), 1.0)
     lam = np.linalg.eigvalsh(theta[:5, :5])
-    assert lam[-1] <= flow._MAX_CONDITION * lam[0]
+    assert lam[-1] <= _flow_setting._MAX_CONDITION * lam[0]
     with pytest.raises(ValueError, match="points=40, dim=2"):
         flow._data(np.random.default_rng(6), 40, 2, flow.SMOOTH)
 

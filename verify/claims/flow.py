@@ -25,7 +25,6 @@ recomputed.
 from __future__ import annotations
 
 import math
-from collections import OrderedDict
 
 import numpy as np
 import sympy as sp
@@ -34,163 +33,22 @@ from hypothesis import strategies as st
 from derivations import flow as F
 from derivations import regression as R
 from derivations import widths as W
-from derivations.core import Quantity, Relation
 from derivations.spectral import N, MatrixExp
-from numeric import jacot_fig1, kernels, montecarlo
+from numeric import kernels, montecarlo
 from numeric.eigenmodes import train_modes
-from numeric.linear_dynamics import euler, least_squares_gd, linearised_flow, step_factors
+from numeric.linear_dynamics import least_squares_gd, linearised_flow, step_factors
 from numeric.networks import MLP
-from numeric.stats import extrapolate, loglog_slope
 from numeric.training import flow_derivative, train_gd
-from numeric.width_sweep import train_widths
 
 from .. import figdata
-from ..checks import MARGIN, predict, predictor
+from ..checks import MARGIN, predictor
 from ..claim import Claim, Mutant, NumericCheck
 from ..results import Comparison
+from ._flow_setting import (SMOOTH, _DATA, _SIGNS, _config, _data, _derived, _extrapolated, _level, _one,
+                            _simulated, _sphere)
+from ._flow_sweeps import KERNEL_CHANGE_CHECK, ODE_GAP_CHECK, REGRESSION_CHECK, WEIGHT_CHANGE_CHECK
 
 __all__ = ["CLAIMS"]
-
-SMOOTH = {"activation": "erf", "weight_std": 3.0, "bias_std": 0.2}
-"""A twice-differentiable sigma with bounded sigma'' (the assumption of Jacot et al. 2018, Thm 2, and
-Lee et al. 2019, Thm 2.1, under which the width exponents are derived) for every network check."""
-
-_LEVELS = {
-    "decay": {"widths": ((1024, 2048, 4096), (1024, 2048, 4096), (2048, 4096, 8192)), "seeds": (3, 4, 8)},
-    "sweep": {"widths": ((256, 1024, 4096, 16384),) * 3,
-              "kernel": ((64, 32, 16, 8), (96, 48, 24, 12), (640, 320, 160, 80)),
-              "weights": ((16, 8, 4, 4), (16, 8, 4, 4), (64, 32, 16, 8)),
-              "gap": ((128, 64, 32, 16), (192, 96, 48, 24), (640, 320, 160, 80)),
-              "test": ((48, 24, 12, 6), (72, 36, 18, 9), (384, 192, 96, 48))},
-    "fig1": {"widths": ((50, 200), (100, 400), (500, 1000)), "seeds": (2, 4, 10)},
-}
-"""Widths and initialisations per budget level (quick, standard, thorough) of each experiment.  The
-sweeps put initialisations where they are cheap: for a slope in log n, seeds proportional to
-n^{-1/2} reach a given standard error at about half the cost of equal counts.  At standard the kernel
-and test-point sweeps use two thirds and three quarters of the seeds they had with ReLU test networks
-(MDE 14 % and 25 % of the 50 % target then), which pays for the erf networks of the three sweeps that
-used ReLU."""
-
-_SIGNS = (-1.0, 1.0)
-
-
-def _level(ctx, experiment: str, what: str):
-    """The budget's ``what`` (widths, or seeds for a check) for ``experiment``."""
-    return _LEVELS[experiment][what][ctx.budget.level]
-
-
-_CACHE: OrderedDict = OrderedDict()
-_CACHE_SIZE = 16
-
-
-def _simulated(ctx, part: str, simulate):
-    """``simulate(ctx)``, computed once per (run seed, claim, check, configuration, budget, part)."""
-    key = (ctx.seed, ctx.claim_id, ctx.check.name, repr(ctx.config), ctx.budget.name, part)
-    if key not in _CACHE:
-        _CACHE[key] = simulate(ctx)
-        if len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
-    return _CACHE[key]
-
-
-_MAX_CONDITION = 10.0
-_ATTEMPTS = 1000
-
-
-def _data(rng, points: int, dim: int, activation: dict, *, test: int = 0, depth: int = 2):
-    """``points`` training inputs (then ``test`` more) uniform on the unit sphere, redrawn until the
-    limiting NTK Gram of the training inputs has condition number <= _MAX_CONDITION: the
-    finite-width corrections grow with it, and well-conditioned data reach the asymptotic
-    regime at affordable widths.  Returns (x, Theta^L on all the inputs)."""
-    for _ in range(_ATTEMPTS):
-        x = _sphere(rng, points + test, dim)
-        theta = kernels.ntk(x, depth=depth, **activation)
-        spectrum = np.linalg.eigvalsh(theta[:points, :points])
-        if spectrum[-1] <= _MAX_CONDITION * spectrum[0]:
-            return x, theta
-    raise ValueError(f"points={points}, dim={dim}: no draw of {_ATTEMPTS} had a limiting NTK Gram of "
-                     f"condition number <= {_MAX_CONDITION}; use fewer points or more dimensions")
-
-
-def _sphere(rng, count: int, dim: int) -> np.ndarray:
-    """``count`` points uniform on the unit sphere of R^dim."""
-    x = rng.standard_normal((count, dim))
-    return x / np.linalg.norm(x, axis=1, keepdims=True)
-
-
-def _config(ctx, widths=None, seeds=None) -> tuple:
-    """The configuration of a comparison: the drawn one, and the widths and seeds per width it pooled."""
-    pooled = () if widths is None else (("widths", tuple(int(w) for w in widths)),
-                                        ("seeds", tuple(int(s) for s in seeds)))
-    return tuple((str(k), v) for k, v in ctx.config.items()) + pooled
-
-
-def _derived(name: str, expr) -> Relation:
-    """A quantity derived from a statement's closed form, as a relation :func:`predictor` takes."""
-    return Relation(name, Quantity(name), expr)
-
-
-def _unusable(ctx, label: str, prediction: float, kind: str, config, samples: int) -> Comparison:
-    """A measurement that is not a finite number (a diverged network): refuted, never consistent."""
-    return Comparison(label, config, ctx.test(math.nan, 1.0, prediction, scale=1.0, kind=kind), samples)
-
-
-def _extrapolated(ctx, label: str, widths, values, prediction: float) -> Comparison:
-    """X_n -> X: E[X_n] = X + b/n fitted over the widths (WLS, the SE of each mean from its seeds),
-    X z-tested against ``prediction`` (kind "width", scale 1: the X here are relative)."""
-    values = [np.asarray(v, dtype=float) for v in values]
-    config, samples = _config(ctx, widths, [v.size for v in values]), int(sum(v.size for v in values))
-    label = f"{label}: extrapolated to infinite width"
-    if not all(np.all(np.isfinite(v)) for v in values):
-        return _unusable(ctx, label, prediction, "width", config, samples)
-    fit = extrapolate(np.asarray(widths, dtype=float), np.array([v.mean() for v in values]),
-                      np.array([v.std(ddof=1) / math.sqrt(v.size) for v in values]))
-    return Comparison(label, config, ctx.test(float(fit.coef[0]), fit.se(0), prediction, scale=1.0, kind="width"),
-                      samples)
-
-
-def _vanishing(ctx, label: str, widths, values, rate: float, title: str) -> tuple[Comparison, Comparison]:
-    """X_n -> 0 like n^rate: the slope of mean log X over seeds against log n (WLS, the SE of each
-    mean from the spread of log X), z-tested against ``rate`` (kind "rate") and required to differ
-    from 0; the points, the fit and the stated exponent are recorded as a log-log figure
-    (``title`` in mathtext)."""
-    widths = np.asarray(widths, dtype=float)
-    values = [np.asarray(v, dtype=float) for v in values]
-    config, samples = _config(ctx, widths, [v.size for v in values]), int(sum(v.size for v in values))
-    labels = (f"{label}: exponent in n", f"{label}: exponent differs from 0")
-    if not all(np.all(np.isfinite(v) & (v > 0)) for v in values):
-        return tuple(_unusable(ctx, text, rate, "rate", config, samples) for text in labels)
-    logs = [np.log(v) for v in values]
-    centre = np.array([lg.mean() for lg in logs])
-    se = np.array([lg.std(ddof=1) / math.sqrt(lg.size) for lg in logs])
-    fit = loglog_slope(widths, np.exp(centre), se)
-    slope, slope_se = float(fit.coef[1]), fit.se(1)
-    anchor = centre.mean() - rate * np.log(widths).mean()
-    ctx.record(label, figdata.series(
-        title, "width $n$", "geometric mean over initialisations", [
-            figdata.curve("measured", widths, np.exp(centre),
-                          yerr=np.exp(centre) * se, style="points"),
-            figdata.curve(f"fitted exponent ${slope:.3f} \\pm {slope_se:.3f}$", widths,
-                          np.exp(fit.coef[0]) * widths ** slope),
-            figdata.curve(f"stated exponent ${rate:g}$", widths, np.exp(anchor) * widths ** rate),
-        ], logx=True, logy=True))
-    return ctx.exponent(labels, slope, slope_se, rate, config=config, samples=samples)
-
-
-_DATA = st.fixed_dictionaries({"points": st.integers(3, 5), "dim": st.integers(3, 5)})
-_SWEEP_DATA = st.fixed_dictionaries({"points": st.integers(6, 8), "extra_dim": st.integers(1, 3)})
-
-
-def _one(budget) -> int:
-    """One drawn configuration: each is a whole sweep over widths and initialisations."""
-    return 1
-
-
-def _sweeps(budget) -> int:
-    """Data sets drawn for a width sweep: three at quick and standard, so that an audit of R runs
-    judges the check's calibration on 3R z-scores (on R, a calibrated check's spread falls outside
-    the audit's band one time in six); two at thorough, where each sweep is long."""
-    return (3, 3, 2)[budget.level]
 
 
 # ------------------------------------------------------------------ trained networks, exactly
@@ -426,163 +284,6 @@ BOUNDARY_CHECK = NumericCheck(
     "eta_c; extrapolated in 1/n over three widths",
     lambda budget: _DATA, _boundary_check, per_example=3, kind="width", examples=_one,
 )
-
-
-# ------------------------------------------------------------------ width sweeps
-def _sweep_run(ctx, activation: dict, seeds: str, *, decay: float, test_points: int = 0, step: float = 1.0):
-    """Training data, the limiting kernel, and networks trained at every width of the budget with
-    eta = ``step``/lambda_max(Theta^L), for as many steps as the slowest mode of the limit needs to
-    shrink by ``decay``; with test
-    points only the outputs at the first and last steps are recorded, and the empirical NTKs
-    only for the kernel sweep (the only one that reads them)."""
-    rng = ctx.rng("data")
-    points = ctx.config["points"]
-    x, theta = _data(rng, points, points + ctx.config["extra_dim"], activation, test=test_points)
-    start = rng.standard_normal(points)
-    spectrum = np.linalg.eigvalsh(theta[:points, :points])
-    eta = step / spectrum[-1]
-    steps = math.ceil(math.log(decay) / math.log(1.0 - eta * spectrum[0]))
-    runs = train_widths(_level(ctx, "sweep", "widths"), depth=2, x_train=x[:points], start=start,
-                        x_test=x[points:] if test_points else None, learning_rate=eta, n_steps=steps,
-                        seeds=_level(ctx, "sweep", seeds), rng=ctx.rng("init"),
-                        record_every=steps if test_points else 1, record_ntk=seeds == "kernel",
-                        **activation)
-    return {"x": x, "start": start, "theta": theta, "eta": eta, "steps": steps, "runs": runs}
-
-
-_SETTLED = math.exp(-2.0)
-_CONVERGED_TRAINING = 1e-4
-_CONVERGING_STEP = 1.5
-"""eta lambda_max(Theta^L) of the test-point sweep: GD on a linear model converges to the same limit for
-every stable eta (sum_k eta (I - eta Theta)^k = Theta^{-1}), and at 1.5 the slowest mode contracts faster
-than at 1 while the top mode (factor -0.5) keeps a margin of 1/3 to instability for the finite widths'
-larger lambda_max."""
-
-
-def _sweep_description(activation: dict, what: str) -> str:
-    return (f"{activation['activation']} networks (L = 2, sigma_w = {activation['weight_std']}, sigma_b = "
-            f"{activation['bias_std']}) at each width of the budget, 6-8 training points of the unit sphere "
-            "in dimension 5-11 (limiting Gram condition number <= 10), every network from the same N(0, I) "
-            "initial residual, trained by full-batch GD with eta = 1/lambda_max(Theta^L) (1.5/lambda_max for "
-            "the test points) until the slowest mode of the limit has decayed by e^-2 (by 1e-4 for the test "
-            "points): ceil(log(decay) / log(1 - "
-            f"eta lambda_min)) steps, t = eta k; {what}")
-
-
-def _kernel_change_check(statement, config, ctx):
-    """The empirical NTK's change in training and its distance from Theta^L, against the exponents."""
-    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, SMOOTH, "kernel", decay=_SETTLED))
-    points = config["points"]
-    limit = sweep["theta"][:points, :points]
-    change, deviation = [], []
-    for run in sweep["runs"]:
-        initial, final = run.ntk
-        change.append(np.linalg.norm(final - initial, axis=(-2, -1)) / np.linalg.norm(initial, axis=(-2, -1)))
-        deviation.append(np.maximum(np.linalg.norm(initial - limit, axis=(-2, -1)),
-                                    np.linalg.norm(final - limit, axis=(-2, -1))) / np.linalg.norm(limit))
-    _record_fig1(ctx)
-    widths = [run.width for run in sweep["runs"]]
-    return (_vanishing(ctx, "||NTK_T - NTK_0|| / ||NTK_0||", widths, change, predict(statement, "change", {}),
-                       r"$\|\hat\Theta_T - \hat\Theta_0\| / \|\hat\Theta_0\|$ (erf, $L = 2$)")
-            + _vanishing(ctx, "max_t ||NTK_t - Theta|| / ||Theta||", widths, deviation,
-                         predict(statement, "deviation", {}),
-                         r"$\max_{t \in \{0, T\}} \|\hat\Theta_t - \Theta\| / \|\Theta\|$ (erf, $L = 2$)"))
-
-
-_FIG1 = "Jacot et al. 2018, Fig. 1"
-
-
-def _record_fig1(ctx) -> None:
-    """Jacot et al. Fig. 1 at the budget's widths (figure data only; see numeric.jacot_fig1), once per
-    check: the figure does not depend on the drawn data set."""
-    if _FIG1 in ctx.data:
-        return
-    setting = jacot_fig1.Setting(widths=_level(ctx, "fig1", "widths"), seeds=_level(ctx, "fig1", "seeds"))
-    data = _simulated(ctx, "fig1", lambda c: jacot_fig1.run(setting, c.rng("fig1")))
-    curves = [figdata.curve(r"$\Theta^{(4)}$ (limit)", data.gamma, data.limit)]
-    for w, width in enumerate(setting.widths):
-        for s in range(setting.seeds):
-            curves += [figdata.curve(f"$n = {width}$, $t = 0$" if s == 0 else "", data.gamma, data.initial[w, s]),
-                       figdata.curve(f"$n = {width}$, $t = {setting.n_steps}$" if s == 0 else "", data.gamma,
-                                     data.trained[w, s])]
-    ctx.record(_FIG1, figdata.series(
-        rf"$\Theta^{{(4)}}(x_0, x(\gamma))$, ReLU, $\sigma_w = 1$, $\beta = 0.1$, widths {setting.widths}, "
-        f"{setting.seeds} initialisations, {setting.n_steps} GD steps (paper: $n$ = 500, 10000)",
-        r"$\gamma$", r"$\Theta(x_0, x(\gamma))$", curves))
-
-
-def _weight_change_check(statement, config, ctx):
-    """||theta_T - theta_0|| / ||theta_0|| against the stated exponent."""
-    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, SMOOTH, "weights", decay=_SETTLED))
-    return _vanishing(ctx, "||theta_T - theta_0|| / ||theta_0||", [r.width for r in sweep["runs"]],
-                      [r.weight_change for r in sweep["runs"]], predict(statement, "relative_change", {}),
-                      r"relative weight change $\|\theta_T - \theta_0\| / \|\theta_0\|$ (erf, $L = 2$)")
-
-
-def _ode_gap_check(statement, config, ctx):
-    """The trained residual against the Euler path of the stated ODE with Theta^L, same eta and u_0."""
-    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, SMOOTH, "gap", decay=_SETTLED))
-    points = config["points"]
-    rhs = predictor(statement["ode"], (W.THETA_INF, W.U))
-    limit = sweep["theta"][:points, :points]
-    gaps = []
-    for run in sweep["runs"]:
-        linear = euler(lambda u: rhs(limit, u), sweep["start"][:, None], sweep["eta"], sweep["steps"])[..., 0]
-        gap = np.linalg.norm(run.residuals - linear[:, None, :], axis=-1).max(axis=0)
-        gaps.append(gap / np.linalg.norm(sweep["start"]))
-    return _vanishing(ctx, "max_k ||u_k - u_k^lin|| / ||u_0||", [r.width for r in sweep["runs"]], gaps,
-                      predict(statement, "gap", {}),
-                      r"gap to the linear dynamics, $\max_k \|u_k - u^{lin}_k\| / \|u_0\|$ (erf, $L = 2$)")
-
-
-def _regression_check(statement, config, ctx):
-    """Outputs at test points after convergence against the stated limit with Theta^L and each f_0."""
-    sweep = _simulated(ctx, "sweep", lambda c: _sweep_run(c, SMOOTH, "test", decay=_CONVERGED_TRAINING,
-                                                           test_points=config["test"], step=_CONVERGING_STEP))
-    points = config["points"]
-    theta = sweep["theta"]
-    limit = predictor(statement["limit"], (R.F0_TEST, R.THETA_X, R.THETA, F.YBAR, R.F0_TRAIN))
-    misses = []
-    for run in sweep["runs"]:
-        start, final = run.test_outputs
-        predicted = np.stack([
-            limit(start[s][:, None], theta[points:, :points], theta[:points, :points],
-                  (run.initial_outputs[s] - sweep["start"])[:, None], run.initial_outputs[s][:, None])[:, 0]
-            for s in range(start.shape[0])])
-        misses.append(np.sqrt(np.mean((final - predicted) ** 2, axis=-1)))
-    return _vanishing(ctx, "rms_x |f_T(x) - f_inf(x)| on test points", [r.width for r in sweep["runs"]], misses,
-                      predict(statement, "rate", {}),
-                      r"miss of kernel regression with $\Theta$, rms over test points (erf, $L = 2$)")
-
-
-def _sweep_check(name: str, activation: dict, what: str, measure, per_example: int = 2,
-                 configs=_SWEEP_DATA) -> NumericCheck:
-    """A check on width sweeps, one per drawn data set (:func:`_sweeps`), against the stated
-    exponents (kind "rate")."""
-    return NumericCheck(name, _sweep_description(activation, what), lambda budget: configs, measure,
-                        per_example=per_example, kind="rate", examples=_sweeps)
-
-
-KERNEL_CHANGE_CHECK = _sweep_check(
-    "kernel-change", SMOOTH,
-    "the relative change of the empirical NTK on the training points and its largest distance from "
-    "Theta^L (at t = 0 or t = T), their log-log slopes in n against the stated exponents; also records "
-    "Jacot et al.'s Fig. 1 (ReLU, L = 4) at the budget's widths", _kernel_change_check, per_example=4)
-WEIGHT_CHANGE_CHECK = _sweep_check(
-    "weight-change", SMOOTH,
-    "the relative change of the whole parameter vector, its log-log slope in n against the stated exponent",
-    _weight_change_check)
-ODE_GAP_CHECK = _sweep_check(
-    "linear-ode-gap", SMOOTH,
-    "the largest distance over the steps between the network's training residual and the forward-Euler "
-    "path (same eta) of the stated ODE with Theta^L from the same u_0, relative to ||u_0||; its log-log "
-    "slope in n against the stated exponent", _ode_gap_check)
-REGRESSION_CHECK = _sweep_check(
-    "test-points", SMOOTH,
-    "outputs at 24-32 further points of the sphere after training against the stated limit with Theta^L "
-    "and each network's own f_0; the log-log slope in n of the rms miss against the stated exponent",
-    _regression_check, configs=st.fixed_dictionaries({"points": st.integers(6, 8), "test": st.integers(24, 32),
-                                                       "extra_dim": st.integers(1, 3)}))
 
 
 # ------------------------------------------------------------------ GP conditioning
