@@ -34,7 +34,8 @@ from .gaussian import k11, k12, k22
 __all__ = ["SW2", "Q", "C", "RHO", "K", "ELL", "CHI", "ERF_MAP", "derive_erf_map", "APPROACH", "derive_approach",
            "RELU_CRITICAL",
            "derive_relu_critical", "DESIGN", "derive_design", "GAUSSIAN_TERMS", "NTK_TARGET",
-           "M", "HERMITE", "HERMITE_TERMS", "derive_hermite"]
+           "M", "HERMITE", "HERMITE_TERMS", "derive_hermite", "AMPLITUDE", "TAU", "ZETA", "MAX_DEPTH",
+           "derive_max_depth"]
 
 SW2 = sp.Symbol("sigma_w^2", positive=True)
 Q = sp.Symbol("q", positive=True)
@@ -372,3 +373,60 @@ def derive_hermite(statement: Statement) -> Derivation:
     ), "The Hermite coefficients, integrated by SymPy, square to series that sum (exp) or expand (relu) to the "
        "linked closed-form duals; differentiating the basis shifts the coefficients, so the dual of σ' is the "
        "derivative of the dual.")
+
+
+# ------------------------------------------------------------------ depth.max_effective_depth
+
+AMPLITUDE = sp.Symbol("A", positive=True)
+TAU = sp.Symbol("tau", positive=True)
+ZETA = sp.Symbol("z", positive=True)
+_LYAPUNOV = ("Schoenholz, Gilmer, Ganguli & Sohl-Dickstein, Deep information propagation, 2017, §3 (linearised "
+             "signal propagation); the stationary covariance of a stable linear recursion driven by noise solves "
+             "Lyapunov's equation P = J P J^T + Q (Kailath, Linear Systems, 1980, §9.2)")
+
+MAX_DEPTH = Statement(
+    (
+        Relation("depth", Quantity("L_max", r"L_{\max}"),
+                 -sp.log(sp.sqrt(asymptotics.n) * AMPLITUDE / (ZETA * TAU)) / sp.log(CHI)),
+        Relation("width slope", Quantity("dL_max/dlog n", r"\mathrm{d}L_{\max}/\mathrm{d}\ln n"),
+                 -1 / (2 * sp.log(CHI))),
+        Relation("fluctuation", Quantity("sd exponent", r"\lim_n \log\operatorname{sd}\hat c_\ell/\log n"),
+                 sp.Rational(-1, 2)),
+    ),
+    Domain({CHI: sp.Interval.open(0, 1), AMPLITUDE: sp.Interval.open(0, 2), TAU: sp.Interval.open(0, 10),
+            ZETA: sp.Interval.open(0, 10), asymptotics.n: sp.Interval(1, 10**6)},
+           description=r"0 < \chi_c < 1,\ 0 < A < 2,\ \tau, z > 0,\ n \ge 1"),
+    r"off the critical line, $c_\ell - c^* \approx A\chi_c^\ell$ ($A$ the amplitude of the linear regime); "
+    r"at width $n$ the empirical $\hat c_\ell$ fluctuates about $c_\ell$ with standard deviation "
+    r"$\tau n^{-1/2}$ at $c^*$ ($\tau$ from the linearised fluctuations, numeric.depth.max\_effective\_depth); "
+    r"$L_{\max}$ is the depth at which the signal $|c_\ell - c^*|$ equals $z$ such standard deviations",
+)
+
+
+def derive_max_depth(statement: Statement) -> Derivation:
+    """The signal's rate from depth.exponential_approach, the noise's width exponent from the spread of an
+    average of n units, the crossing depth solved by SymPy, and its slope in ln n by differentiation."""
+    signal = AMPLITUDE * sp.exp(ELL * APPROACH["rate"].rhs)
+    spread = sp.sqrt(asymptotics.spread_of_sum(asymptotics.n, _S**2) ** 2) / asymptotics.n
+    noise_exponent = asymptotics.exponent(spread)
+    noise = ZETA * TAU * asymptotics.n ** noise_exponent
+    crossing = sp.solve(sp.Eq(sp.log(signal), sp.log(noise)), ELL)[0]
+    log_width = sp.Symbol("s", real=True)
+    return Derivation((
+        link(r"The signal $|c_\ell - c^*| = A e^{\ell r}$ falls at the rate $r = \ln\chi_c$ per layer "
+             r"(SymPy's $\lim \frac1\ell\log$ of it): depth.exponential\_approach",
+             sp.limit(sp.expand_log(sp.log(signal), force=True) / ELL, ELL, sp.oo), "depth.exponential_approach",
+             APPROACH, "rate"),
+        Step(r"$\hat c_\ell$ is a smooth function of averages of $n$ independent units: SymPy sums their "
+             r"covariance (Bienaymé) and takes $\lim\log\operatorname{sd}/\log n$", noise_exponent,
+             statement["fluctuation"].rhs, Justification.LIMIT),
+        cited(r"At $c^*$ the fluctuation's amplitude is $\tau$: the stationary solution of the linearised "
+              r"recursion of the empirical kernel (numeric.depth.max\_effective\_depth)",
+              Quantity("sqrt(n) sd c_hat", r"\sqrt n\,\operatorname{sd}\hat c_\ell"), TAU, _LYAPUNOV),
+        Step(r"$A\chi_c^{L} = z\tau n^{-1/2}$ (the derived exponent) solved for $L$ by SymPy", crossing,
+             statement["depth"].rhs, Justification.ALGEBRA),
+        Step(r"Its slope in $\ln n$: $L$ at $n = e^s$ differentiated by SymPy",
+             sp.diff(crossing.subs(asymptotics.n, sp.exp(log_width)), log_width), statement["width slope"].rhs,
+             Justification.DIFFERENTIATE),
+    ), "The signal falls by ln χ_c per layer and the noise by n^{-1/2}; they cross at ξ_c ln(√n A/(zτ)), "
+       "which grows by ξ_c/2 per unit of ln n.")

@@ -20,9 +20,11 @@ import numpy as np
 import sympy as sp
 from hypothesis import strategies as st
 
+from derivations import asymptotics
 from derivations import depth as D
 from numeric import activations
 from numeric import depth as numeric_depth
+from numeric.stats import log_std_se, loglog_slope, wls
 
 from .. import figdata
 from ..checks import predict
@@ -323,6 +325,93 @@ def _relu_mutants():
     )
 
 
+# ------------------------------------------------------------------ depth.max_effective_depth
+
+_DEPTH_WIDTHS = (128, 512, 2048)
+"""Widths of the maximum-depth check: a factor 16 in n moves L_max by ξ_c ln 4, several SEs of its slope."""
+_GROUPS_DEPTH = 20
+
+
+def _crossing_depth(draws: np.ndarray, c_star: float, z: float) -> float:
+    """The depth at which |mean ĉ_ℓ − c*| falls to z × sd(ĉ_ℓ) (column ℓ of ``draws`` is ĉ_ℓ over networks),
+    by linear interpolation of the log signal-to-noise ratio between the layers that bracket z; ∞ when it
+    never falls that far."""
+    ratio = np.abs(draws.mean(axis=0) - c_star) / draws.std(axis=0, ddof=1)
+    below = np.flatnonzero(ratio[1:] <= z) + 1
+    if not below.size:
+        return math.inf
+    j = int(below[0])
+    return j - 1 + math.log(ratio[j - 1] / z) / math.log(ratio[j - 1] / ratio[j])
+
+
+def _measure_max_depth(statement, config, ctx):
+    """The crossing depth of finite tanh networks at three widths against the statement's L_max (χ_c, c*,
+    τ from numeric.depth, A from its mean-field recursion); its slope in ln n; the noise's exponent."""
+    w, b, c0, z = config["weight_std"], config["bias_std"], config["c0"], 1.0
+    scales = numeric_depth.depth_scales("tanh", w, b)
+    q, c_star, chi = float(scales.q_star), float(scales.c_star), float(scales.chi_c)
+    amplitude = abs(float(numeric_depth.correlations("tanh", w, b, c0, 60)[-1]) - c_star) / chi ** 60
+    networks = (400, 400, 1000)[ctx.budget.level]
+    depths, ses, predictions, stds = [], [], [], []
+    out = []
+    for n in _DEPTH_WIDTHS:
+        library = numeric_depth.max_effective_depth("tanh", w, b, n, c0, threshold=z)
+        draws = simulate_correlations(activations.get("tanh"), w, q, c0, int(library.depth) + 4, n, networks,
+                                      ctx.rng("width", n), bias_std=b)
+        groups = np.array_split(np.arange(networks), _GROUPS_DEPTH)
+        jack = np.array([_crossing_depth(np.delete(draws, g, axis=0), c_star, z) for g in groups])
+        se = float(np.sqrt((_GROUPS_DEPTH - 1) / _GROUPS_DEPTH * np.sum((jack - jack.mean()) ** 2)))
+        prediction = predict(statement, "depth", {D.CHI: chi, D.AMPLITUDE: amplitude, D.TAU: library.noise,
+                                                  D.ZETA: z, asymptotics.n: n})
+        depths.append(_crossing_depth(draws, c_star, z))
+        ses.append(se)
+        predictions.append(prediction)
+        stds.append(draws[:, -1].std(ddof=1))
+        out.append(ctx.compare(f"tanh sigma_w={w:g} sigma_b={b:g} c0={c0:g} n={n}: crossing depth", depths[-1], se,
+                               prediction, samples=networks, kind="rate", scale=prediction))
+    log_n = np.log(np.array(_DEPTH_WIDTHS, dtype=float))
+    fit = wls(np.column_stack([np.ones_like(log_n), log_n]), np.array(depths), np.array(ses))
+    slope = predict(statement, "width slope", {D.CHI: chi})
+    out.append(ctx.compare(f"sigma_w={w:g}: d L_max / d ln n", float(fit.coef[1]), fit.se(1), slope,
+                           samples=networks * len(_DEPTH_WIDTHS), kind="rate", scale=abs(slope)))
+    noise = loglog_slope(np.array(_DEPTH_WIDTHS, dtype=float), np.array(stds),
+                         np.full(len(stds), log_std_se(networks)))
+    out.extend(ctx.exponent((f"sigma_w={w:g}: exponent of sd(c_hat) in n past L_max",
+                             f"sigma_w={w:g}: exponent of sd(c_hat) differs from 0"),
+                            float(noise.coef[1]), noise.se(1), predict(statement, "fluctuation", {}),
+                            config=tuple(sorted(config.items())), samples=networks * len(_DEPTH_WIDTHS)))
+    return tuple(out)
+
+
+_MAX_DEPTH_CHECK = NumericCheck(
+    "finite-network-max-depth",
+    "tanh networks (chaotic phase, c* < 1) at widths 128, 512, 2048, 400 initialisations each (1000 at "
+    "thorough), run 4 layers past numeric.depth.max_effective_depth: the depth where |mean ĉ_ℓ − c*| falls "
+    "to one standard deviation of ĉ_ℓ across networks (the finite-width noise; log-linear interpolation "
+    "between layers, delete-one-group jackknife SE) against the statement's L_max with χ_c, c* and τ from "
+    "numeric.depth and A from its mean-field recursion (tested at the rate target: L_max is a logarithm "
+    "over a rate); the slope of that depth in ln n against the statement's ξ_c/2; the exponent of the "
+    "noise past L_max against −1/2",
+    lambda budget: st.sampled_from(({"weight_std": 2.5, "bias_std": 0.5, "c0": 0.6},
+                                    {"weight_std": 2.5, "bias_std": 0.5, "c0": -0.3},
+                                    {"weight_std": 3.0, "bias_std": 0.2, "c0": 0.5})),
+    _measure_max_depth, per_example=len(_DEPTH_WIDTHS) + 3, examples=lambda budget: (1, 1, 3)[budget.level],
+)
+
+
+def _max_depth_mutants():
+    s = D.MAX_DEPTH
+    return (
+        Mutant("depth-scale-doubled", r"$L_{\max} = 2\xi_c\ln(\sqrt n A/(z\tau))$",
+               s.with_rhs("depth", 2 * s["depth"].rhs)),
+        Mutant("log-n-for-log-sqrt-n", r"$L_{\max} = \xi_c\ln(nA/(z\tau))$",
+               s.with_rhs("depth", -sp.log(asymptotics.n * D.AMPLITUDE / (D.ZETA * D.TAU)) / sp.log(D.CHI))),
+        Mutant("width-slope-xi", r"$\mathrm{d}L_{\max}/\mathrm{d}\ln n = \xi_c$",
+               s.with_rhs("width slope", -1 / sp.log(D.CHI))),
+        Mutant("fluctuation-rate-one", r"fluctuations $\propto n^{-1}$", s.with_rhs("fluctuation", sp.Integer(-1))),
+    )
+
+
 FAMILY = (
     "Depth scales",
     "Two inputs sent through a deep network at initialisation have a correlation $c_\\ell$ that follows "
@@ -348,4 +437,9 @@ CLAIMS = (
           "Critical relu (σ_w² = 2, σ_b = 0): correlations approach 1 polynomially, 1 − c_ℓ ~ 9π²/(2ℓ²)",
           "Schoenholz et al. 2017; Hayou et al. 2019", D.RELU_CRITICAL, D.derive_relu_critical,
           checks=(_RELU_RECURSION_CHECK, _RELU_NETWORK_CHECK), mutants=_relu_mutants(), uses=("dual.relu",)),
+    Claim("depth.max_effective_depth",
+          "Past L_max = ξ_c ln(√n A/(zτ)) two inputs' correlation is lost in the finite-width noise; L_max grows "
+          "by ξ_c/2 per unit of ln n",
+          "Schoenholz et al. 2017", D.MAX_DEPTH, D.derive_max_depth,
+          checks=(_MAX_DEPTH_CHECK,), mutants=_max_depth_mutants(), uses=("depth.exponential_approach",)),
 )
