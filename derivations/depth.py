@@ -35,7 +35,7 @@ __all__ = ["SW2", "Q", "C", "RHO", "K", "ELL", "CHI", "ERF_MAP", "derive_erf_map
            "RELU_CRITICAL",
            "derive_relu_critical", "DESIGN", "derive_design", "GAUSSIAN_TERMS", "NTK_TARGET",
            "M", "HERMITE", "HERMITE_TERMS", "derive_hermite", "AMPLITUDE", "TAU", "ZETA", "MAX_DEPTH",
-           "derive_max_depth"]
+           "derive_max_depth", "DEGENERACY", "derive_degeneracy"]
 
 SW2 = sp.Symbol("sigma_w^2", positive=True)
 Q = sp.Symbol("q", positive=True)
@@ -403,6 +403,14 @@ MAX_DEPTH = Statement(
 )
 
 
+def _rate_link(text: str, amplitude: sp.Symbol) -> Step:
+    """A signal amplitude·e^{ℓ r}, r the rate of depth.exponential_approach: SymPy's lim (1/ℓ) log of it
+    against that claim's rate."""
+    signal = amplitude * sp.exp(ELL * APPROACH["rate"].rhs)
+    return link(text, sp.limit(sp.expand_log(sp.log(signal), force=True) / ELL, ELL, sp.oo),
+                "depth.exponential_approach", APPROACH, "rate")
+
+
 def derive_max_depth(statement: Statement) -> Derivation:
     """The signal's rate from depth.exponential_approach, the noise's width exponent from the spread of an
     average of n units, the crossing depth solved by SymPy, and its slope in ln n by differentiation."""
@@ -413,10 +421,8 @@ def derive_max_depth(statement: Statement) -> Derivation:
     crossing = sp.solve(sp.Eq(sp.log(signal), sp.log(noise)), ELL)[0]
     log_width = sp.Symbol("s", real=True)
     return Derivation((
-        link(r"The signal $|c_\ell - c^*| = A e^{\ell r}$ falls at the rate $r = \ln\chi_c$ per layer "
-             r"(SymPy's $\lim \frac1\ell\log$ of it): depth.exponential\_approach",
-             sp.limit(sp.expand_log(sp.log(signal), force=True) / ELL, ELL, sp.oo), "depth.exponential_approach",
-             APPROACH, "rate"),
+        _rate_link(r"The signal $|c_\ell - c^*| = A e^{\ell r}$ falls at the rate $r = \ln\chi_c$ per layer "
+                   r"(SymPy's $\lim \frac1\ell\log$ of it): depth.exponential\_approach", AMPLITUDE),
         Step(r"$\hat c_\ell$ is a smooth function of averages of $n$ independent units: SymPy sums their "
              r"covariance (Bienaymé) and takes $\lim\log\operatorname{sd}/\log n$", noise_exponent,
              statement["fluctuation"].rhs, Justification.LIMIT),
@@ -430,3 +436,69 @@ def derive_max_depth(statement: Statement) -> Derivation:
              Justification.DIFFERENTIATE),
     ), "The signal falls by ln χ_c per layer and the noise by n^{-1/2}; they cross at ξ_c ln(√n A/(zτ)), "
        "which grows by ξ_c/2 per unit of ln n.")
+
+
+# ------------------------------------------------------------------ depth.ntk_degeneracy
+
+_XIAO = ("Xiao, Pennington & Schoenholz, Disentangling trainability and generalization in deep neural networks, "
+         "2020, §3 (the NTK recursion linearised about its ordered-phase fixed point)")
+_POINTS = 3
+
+DEGENERACY = Statement(
+    (
+        Relation("rate", Quantity("lim log e_l / l", r"\lim_{\ell\to\infty}\tfrac1\ell\log e_\ell"), sp.log(CHI)),
+        Relation("secular", Quantity("lim log(e_l chi^-l)/log l", r"\lim_\ell \log(e_\ell\chi_1^{-\ell})/\log\ell"),
+                 sp.Integer(1)),
+        Relation("condition rate", Quantity("lim log kappa_l / l", r"\lim_{\ell\to\infty}\tfrac1\ell\log\kappa_\ell"),
+                 -sp.log(CHI)),
+        Relation("fluctuation", Quantity("sd exponent", r"\lim_n \log\operatorname{sd}\hat e_\ell/\log n"),
+                 sp.Rational(-1, 2)),
+    ),
+    Domain({CHI: sp.Interval.open(0, 1)}, description=r"0 < \chi_1 < 1"),
+    r"ordered phase ($c^* = 1$, $\chi_c = \chi_1 < 1$), $\sigma$ smooth ($f''(1)$ finite); inputs at the fixed "
+    r"length $q^*$; $e_\ell = 1 - \Theta^\ell(x, x')/\sqrt{\Theta^\ell(x, x)\Theta^\ell(x', x')}$ the off-constant "
+    r"part of the normalised NTK Gram, $\kappa_\ell$ the condition number of the normalised Gram of "
+    r"equicorrelated inputs; $\hat e_\ell$ that of a width-$n$ network's empirical NTK",
+)
+
+
+def derive_degeneracy(statement: Statement) -> Derivation:
+    """The correlation's rate from depth.exponential_approach; the NTK's off-diagonal gap forced at that rate
+    (cited linearisation) solved by SymPy (a resonant ℓχ^ℓ); its rate and secular exponent by SymPy's limits;
+    the condition number of the equicorrelated Gram from SymPy's eigenvalues."""
+    ell = sp.Symbol("l", integer=True, nonnegative=True)
+    gap = sp.Function("D")
+    amplitude, forcing, start, e = sp.symbols("B K D_0 e", positive=True)
+    solution = sp.rsolve(gap(ell + 1) - CHI * gap(ell) - forcing * CHI**ell, gap(ell), {gap(0): start})
+    e_ell = sp.factor(solution.subs(ell, ELL))
+    gram = (1 - e) * sp.ones(_POINTS, _POINTS) + e * sp.eye(_POINTS)
+    eigen = sorted(gram.eigenvals(), key=lambda value: sp.limit(value, e, 0))
+    log_condition = sp.log(sp.limit(eigen[-1], e, 0)) - sp.expand_log(sp.log(eigen[0].subs(e, e_ell)), force=True)
+    spread = sp.sqrt(asymptotics.spread_of_sum(asymptotics.n, _S**2) ** 2) / asymptotics.n
+    return Derivation((
+        _rate_link(r"Ordered phase: $1 - c_\ell = B e^{\ell r}$ with $r = \ln\chi_1$ (SymPy's "
+                   r"$\lim\frac1\ell\log$): depth.exponential\_approach at $c^* = 1$", amplitude),
+        cited(r"With $\Theta^{\ell+1} = \Sigma^{\ell+1} + \sigma_w^2\dot\Sigma^{\ell+1}\Theta^\ell$, the gap "
+              r"$D_\ell = \Theta^\ell(x,x) - \Theta^\ell(x,x')$ obeys $D_{\ell+1} = \chi_1 D_\ell + K\chi_1^\ell + "
+              r"O(\chi_1^{2\ell})$: the forcing $q^*(1 - c_{\ell+1}) + (\chi_1 - f'(c_\ell))\Theta^\ell(x,x')$ is "
+              r"linear in $1 - c_\ell$ when $f''(1)$ is finite",
+              Quantity("D_next", r"D_{\ell+1}"), Quantity("chi D + K chi^l", r"\chi_1 D_\ell + K\chi_1^\ell"), _XIAO),
+        Step(r"The resonant recurrence solved by SymPy (rsolve), $e_\ell \propto D_\ell$ ($\Theta^\ell(x,x)$ "
+             r"converges); its rate $\lim\frac1\ell\log e_\ell$ by SymPy's limit",
+             sp.limit(sp.expand_log(sp.log(e_ell), force=True) / ELL, ELL, sp.oo), statement["rate"].rhs,
+             Justification.LIMIT),
+        Step(r"The secular factor: $\lim\log(D_\ell\chi_1^{-\ell})/\log\ell$ of the solution (SymPy)",
+             asymptotics.exponent(sp.simplify(e_ell * CHI**-ELL), ELL), statement["secular"].rhs,
+             Justification.LIMIT),
+        Step(r"$\kappa_\ell$ of the equicorrelated normalised Gram $(1 - e)J + eI$ ($3$ inputs) from SymPy's "
+             r"eigenvalues ($\kappa = \lambda_{\max}/\lambda_{\min}$, ordered as $e \to 0$, where $\lambda_{\max}$ tends to "
+             r"its limit), at $e = e_\ell$; its rate "
+             r"by SymPy's limit",
+             sp.limit(log_condition / ELL, ELL, sp.oo), statement["condition rate"].rhs,
+             Justification.LIMIT),
+        Step(r"$\hat e_\ell$ is a smooth function of averages over $n$ units: SymPy sums their covariance "
+             r"(Bienaymé) and takes $\lim\log\operatorname{sd}/\log n$", asymptotics.exponent(spread),
+             statement["fluctuation"].rhs, Justification.LIMIT),
+    ), "In the ordered phase the correlation's approach to 1 forces the NTK's off-constant part at the same "
+       "rate χ₁, which resonates into ℓχ₁^ℓ: the normalised Gram tends to the constant matrix and its "
+       "condition number grows like χ₁^{−ℓ}/ℓ.")

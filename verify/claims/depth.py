@@ -24,6 +24,8 @@ from derivations import asymptotics
 from derivations import depth as D
 from numeric import activations
 from numeric import depth as numeric_depth
+from numeric import kernels
+from numeric.networks import MLP
 from numeric.stats import log_std_se, loglog_slope, wls
 
 from .. import figdata
@@ -412,6 +414,112 @@ def _max_depth_mutants():
     )
 
 
+# ------------------------------------------------------------------ depth.ntk_degeneracy
+
+def _inputs_at_fixed_length(weight_std: float, bias_std: float, q: float, correlations: np.ndarray) -> np.ndarray:
+    """Inputs x_a ∈ R^N (N = len(correlations)) whose first-layer NNGP is q × ``correlations``:
+    σ_w² x·x'/N + σ_b² = q C_ab, from the Cholesky factor of C_ab = (q C − σ_b²)/(q − σ_b²) scaled."""
+    gram = (q * correlations - bias_std ** 2) / (q - bias_std ** 2)
+    return np.linalg.cholesky(gram) * math.sqrt(len(gram) * (q - bias_std ** 2)) / weight_std
+
+
+def _normalised(theta: np.ndarray) -> np.ndarray:
+    diagonal = np.sqrt(np.diagonal(theta, axis1=-2, axis2=-1))
+    return theta / (diagonal[..., :, None] * diagonal[..., None, :])
+
+
+_EQUICORRELATED = np.array([[1.0, 0.5, 0.5], [0.5, 1.0, 0.5], [0.5, 0.5, 1.0]])
+
+
+def _window_slope(depths: np.ndarray, values: np.ndarray) -> float:
+    return float(np.polyfit(depths, values, 1)[0])
+
+
+def _measure_degeneracy(statement, config, ctx):
+    """Slopes of log e_ℓ − p log ℓ and log κ_ℓ + p log ℓ over depth on the library's analytic erf NTK
+    (numeric.kernels.ntk) against the statement's rates at χ₁ from numeric.depth; p the statement's
+    secular exponent. SE: the change of the slope between the windows [L/4, L/2] and [L/2, L] (the
+    truncation model of a fit whose bias decays like 1/ℓ²)."""
+    w, b, last = config["weight_std"], config["bias_std"], config["depth"]
+    scales = numeric_depth.depth_scales("erf", w, b)
+    q, chi = float(scales.q_star), float(scales.chi_1)
+    x = _inputs_at_fixed_length(w, b, q, _EQUICORRELATED)
+    secular = predict(statement, "secular", {})
+    windows = [np.linspace(last // 4, last // 2, 9).round(), np.linspace(last // 2, last, 9).round()]
+    gaps, conditions = [], []
+    for depths in windows:
+        grams = [_normalised(kernels.ntk(x, depth=int(d), activation="erf", weight_std=w, bias_std=b))
+                 for d in depths]
+        gaps.append(_window_slope(depths, np.log([1 - g[0, 1] for g in grams]) - secular * np.log(depths)))
+        conditions.append(_window_slope(depths, np.log([np.linalg.cond(g) for g in grams])
+                                        + secular * np.log(depths)))
+    rate, condition_rate = (predict(statement, name, {D.CHI: chi}) for name in ("rate", "condition rate"))
+    label = f"erf sigma_w={w:g} sigma_b={b:g} (chi_1={chi:.4g})"
+    return (ctx.compare(f"{label}: slope of log e_l - p log l, l in [{last // 2}, {last}]", gaps[1],
+                        abs(gaps[1] - gaps[0]), rate, samples=1, kind="rate", scale=abs(rate)),
+            ctx.compare(f"{label}: slope of log kappa_l + p log l, l in [{last // 2}, {last}]", conditions[1],
+                        abs(conditions[1] - conditions[0]), condition_rate, samples=1, kind="rate",
+                        scale=abs(condition_rate)))
+
+
+_DEGENERACY_CHECK = NumericCheck(
+    "library-ntk-over-depth",
+    "the normalised analytic NTK Gram (numeric.kernels.ntk) of three equicorrelated inputs (c = 0.5) at the "
+    "fixed length q*, erf in the ordered phase, at 9 depths in each of [L/4, L/2] and [L/2, L]: the slopes "
+    "of log e_ℓ − p log ℓ and log κ_ℓ + p log ℓ in the deeper window against the statement's ln χ₁ and "
+    "−ln χ₁ (χ₁ from numeric.depth, p the statement's secular exponent); SE the change between windows",
+    lambda budget: st.sampled_from(({"weight_std": 1.2, "bias_std": 0.5, "depth": 160},
+                                    {"weight_std": 1.0, "bias_std": 0.3, "depth": 100})),
+    _measure_degeneracy, per_example=2, examples=lambda budget: (1, 1, 2)[budget.level],
+)
+
+_NTK_WIDTHS = (64, 128, 256)
+_NTK_DEPTH = 4
+
+
+def _measure_finite_ntk(statement, config, ctx):
+    """ê_L of finite erf networks' empirical NTKs (numeric.networks.MLP) at three widths against the
+    library's analytic e_L; the fluctuation exponent against the statement's."""
+    w, b, c0 = config["weight_std"], config["bias_std"], config["c0"]
+    q = float(numeric_depth.depth_scales("erf", w, b).q_star)
+    x = _inputs_at_fixed_length(w, b, q, np.array([[1.0, c0], [c0, 1.0]]))
+    analytic = 1 - _normalised(kernels.ntk(x, depth=_NTK_DEPTH, activation="erf", weight_std=w, bias_std=b))[0, 1]
+    networks, batch = (400, 600, 1200)[ctx.budget.level], 20
+    values = []
+    for n in _NTK_WIDTHS:
+        net = MLP((2,) + (n,) * (_NTK_DEPTH - 1) + (1,), "erf", w, b)
+        rng = ctx.rng("width", n)
+        gaps = [1 - _normalised(net.empirical_ntk(net.init(rng, batch), x))[:, 0, 1]
+                for _ in range(networks // batch)]
+        values.append(np.concatenate(gaps))
+    return ctx.width_limit(f"erf sigma_w={w:g} sigma_b={b:g} c0={c0:g}: e_hat_{_NTK_DEPTH}", _NTK_WIDTHS, values,
+                           float(analytic), rate=predict(statement, "fluctuation", {}), scale=float(analytic))
+
+
+_FINITE_NTK_CHECK = NumericCheck(
+    "finite-network-ntk",
+    "1 − the normalised empirical NTK of two inputs (correlation c₀ at the fixed length q*) of finite erf "
+    "MLPs of depth 4 (numeric.networks, NTK parameterisation) over 400 independent initialisations (600 at "
+    "standard, 1200 at thorough) at widths 64, 128, 256: extrapolated limit against the library's analytic e_4 (the trend check library-ntk-over-depth "
+    "fits), fluctuation exponent against the statement's",
+    lambda budget: st.fixed_dictionaries({"weight_std": st.just(1.2), "bias_std": st.just(0.5),
+                                          "c0": st.sampled_from((0.3, 0.6))}),
+    _measure_finite_ntk, per_example=3, kind="width", examples=lambda budget: (1, 1, 2)[budget.level],
+)
+
+
+def _degeneracy_mutants():
+    s = D.DEGENERACY
+    return (
+        Mutant("rate-doubled", r"rate $2\ln\chi_1$", s.with_rhs("rate", 2 * sp.log(D.CHI))),
+        Mutant("no-secular-factor", r"$e_\ell \propto \chi_1^\ell$ (no factor $\ell$)",
+               s.with_rhs("secular", sp.Integer(0))),
+        Mutant("condition-shrinks", r"$\kappa_\ell \propto \chi_1^{\ell}$",
+               s.with_rhs("condition rate", sp.log(D.CHI))),
+        Mutant("fluctuation-rate-one", r"fluctuations $\propto n^{-1}$", s.with_rhs("fluctuation", sp.Integer(-1))),
+    )
+
+
 FAMILY = (
     "Depth scales",
     "Two inputs sent through a deep network at initialisation have a correlation $c_\\ell$ that follows "
@@ -442,4 +550,10 @@ CLAIMS = (
           "by ξ_c/2 per unit of ln n",
           "Schoenholz et al. 2017", D.MAX_DEPTH, D.derive_max_depth,
           checks=(_MAX_DEPTH_CHECK,), mutants=_max_depth_mutants(), uses=("depth.exponential_approach",)),
+    Claim("depth.ntk_degeneracy",
+          "Ordered phase: the normalised NTK Gram tends to a constant matrix, 1 − Θ̂ ~ ℓχ₁^ℓ, its condition number "
+          "grows like χ₁^{−ℓ}/ℓ",
+          "Xiao et al. 2020; Schoenholz et al. 2017", D.DEGENERACY, D.derive_degeneracy,
+          checks=(_DEGENERACY_CHECK, _FINITE_NTK_CHECK), mutants=_degeneracy_mutants(),
+          uses=("depth.exponential_approach",)),
 )
