@@ -262,7 +262,7 @@ def _mapped(fns, a: Array, b: Array, c: Array, order: int) -> list[Array]:
     """The nested mapped trapezoidal rule for flat arrays a = √k11, b = √k22, c."""
     s = np.sqrt(1.0 - c * c)
     tau = b * s
-    with np.errstate(divide="ignore", invalid="ignore"):  # 1/0 = inf, capped by the min
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):  # 1/0 = inf, capped by the min
         smoothed = np.where(c != 0.0, np.sqrt(1.0 + tau * tau) / (b * np.abs(c)), np.inf)
         eps_outer = np.minimum(np.minimum(1.0 / a, smoothed), _EPS_MAX)
         eps_inner = np.minimum(1.0 / tau, _EPS_MAX)
