@@ -98,9 +98,12 @@ def _mp_scales(name, w, b, q_guess, c_guess):
     f, df = MP[name], MP_DERIV[name]
 
     def length(q):
-        return w * w * _gauss(lambda z: f(mp.sqrt(q) * z) ** 2) + b * b
+        # the integrand divided by q is O(1) at every q > 0: mp.quad's tolerance is absolute, and at q* = 2e-60
+        # (σ_b = 1e-30) it would stop at a relative error of 1e-6
+        return w * w * q * _gauss(lambda z: f(mp.sqrt(q) * z) ** 2 / q) + b * b
 
-    q = mp.findroot(lambda x: length(x) - x, mp.mpf(q_guess)) if q_guess > 0 else mp.mpf(0)
+    scale = mp.mpf(q_guess)  # solved for q/q_guess: findroot's tolerance, too, is absolute
+    q = scale * mp.findroot(lambda r: (length(r * scale) - r * scale) / scale, mp.mpf(1)) if q_guess > 0 else mp.mpf(0)
     chi_1 = w * w * _gauss(lambda z: df(mp.sqrt(max(q, _TINY)) * z) ** 2)
     h = mp.mpf(10) ** -12
     chi_q = (length(q + h) - length(q - h)) / (2 * h) if q > h else None

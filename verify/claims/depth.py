@@ -335,10 +335,11 @@ _GROUPS_DEPTH = 20
 
 
 def _crossing_depth(draws: np.ndarray, c_star: float, z: float) -> float:
-    """The depth at which |mean ĉ_ℓ − c*| falls to z × sd(ĉ_ℓ) (column ℓ of ``draws`` is ĉ_ℓ over networks),
+    """The depth at which |mean ĉ_ℓ − c*| falls to z × sd(ĉ_ℓ) (column ℓ of ``draws``: ĉ_ℓ per network),
     by linear interpolation of the log signal-to-noise ratio between the layers that bracket z; ∞ when it
     never falls that far."""
-    ratio = np.abs(draws.mean(axis=0) - c_star) / draws.std(axis=0, ddof=1)
+    with np.errstate(divide="ignore"):  # column 0 is c₀ itself, without noise: ratio ∞
+        ratio = np.abs(draws.mean(axis=0) - c_star) / draws.std(axis=0, ddof=1)
     below = np.flatnonzero(ratio[1:] <= z) + 1
     if not below.size:
         return math.inf
@@ -353,7 +354,7 @@ def _measure_max_depth(statement, config, ctx):
     scales = numeric_depth.depth_scales("tanh", w, b)
     q, c_star, chi = float(scales.q_star), float(scales.c_star), float(scales.chi_c)
     amplitude = abs(float(numeric_depth.correlations("tanh", w, b, c0, 60)[-1]) - c_star) / chi ** 60
-    networks = (400, 400, 1000)[ctx.budget.level]
+    networks = (400, 400, 2000)[ctx.budget.level]
     depths, ses, predictions, stds = [], [], [], []
     out = []
     for n in _DEPTH_WIDTHS:
@@ -387,7 +388,7 @@ def _measure_max_depth(statement, config, ctx):
 
 _MAX_DEPTH_CHECK = NumericCheck(
     "finite-network-max-depth",
-    "tanh networks (chaotic phase, c* < 1) at widths 128, 512, 2048, 400 initialisations each (1000 at "
+    "tanh networks (chaotic phase, c* < 1) at widths 128, 512, 2048, 400 initialisations each (2000 at "
     "thorough), run 4 layers past numeric.depth.max_effective_depth: the depth where |mean ĉ_ℓ − c*| falls "
     "to one standard deviation of ĉ_ℓ across networks (the finite-width noise; log-linear interpolation "
     "between layers, delete-one-group jackknife SE) against the statement's L_max with χ_c, c* and τ from "
@@ -484,7 +485,7 @@ def _measure_finite_ntk(statement, config, ctx):
     q = float(numeric_depth.depth_scales("erf", w, b).q_star)
     x = _inputs_at_fixed_length(w, b, q, np.array([[1.0, c0], [c0, 1.0]]))
     analytic = 1 - _normalised(kernels.ntk(x, depth=_NTK_DEPTH, activation="erf", weight_std=w, bias_std=b))[0, 1]
-    networks, batch = (400, 600, 1200)[ctx.budget.level], 20
+    networks, batch = (400, 600, 2400)[ctx.budget.level], 20
     values = []
     for n in _NTK_WIDTHS:
         net = MLP((2,) + (n,) * (_NTK_DEPTH - 1) + (1,), "erf", w, b)
@@ -500,8 +501,8 @@ _FINITE_NTK_CHECK = NumericCheck(
     "finite-network-ntk",
     "1 − the normalised empirical NTK of two inputs (correlation c₀ at the fixed length q*) of finite erf "
     "MLPs of depth 4 (numeric.networks, NTK parameterisation) over 400 independent initialisations (600 at "
-    "standard, 1200 at thorough) at widths 64, 128, 256: extrapolated limit against the library's analytic e_4 (the trend check library-ntk-over-depth "
-    "fits), fluctuation exponent against the statement's",
+    "standard, 2400 at thorough) at widths 64, 128, 256: extrapolated limit against the library's analytic "
+    "e_4 (the trend check library-ntk-over-depth fits), fluctuation exponent against the statement's",
     lambda budget: st.fixed_dictionaries({"weight_std": st.just(1.2), "bias_std": st.just(0.5),
                                           "c0": st.sampled_from((0.3, 0.6))}),
     _measure_finite_ntk, per_example=3, kind="width", examples=lambda budget: (1, 1, 2)[budget.level],
