@@ -40,7 +40,7 @@ WIDTHS = (128, 256, 512)
 
 def seeds(budget) -> int:
     """Independent networks per width at ``budget``."""
-    return (400, 700, 2000)[budget.level]
+    return (400, 700, 12000)[budget.level]
 
 
 def simulate_correlations(activation, weight_std: float, q: float, c0: float, layers: int, width: int,
@@ -186,7 +186,7 @@ def _measure_approach(statement, config, ctx):
     scales = numeric_depth.depth_scales("tanh", w, b)
     q, c_star, chi = float(scales.q_star), float(scales.c_star), float(scales.chi_c)
     c0 = c_star + config["offset"] if c_star < 1 else 1.0 - config["offset"]
-    networks = (400, 800, 2000)[ctx.budget.level]
+    networks = (400, 800, 3000)[ctx.budget.level]
     draws = simulate_correlations(activations.get("tanh"), w, q, c0, layers + 1, config["width"], networks,
                                   ctx.rng("networks"), bias_std=b)
     groups = np.array_split(np.arange(networks), _GROUPS)
@@ -485,7 +485,7 @@ def _measure_finite_ntk(statement, config, ctx):
     q = float(numeric_depth.depth_scales("erf", w, b).q_star)
     x = _inputs_at_fixed_length(w, b, q, np.array([[1.0, c0], [c0, 1.0]]))
     analytic = 1 - _normalised(kernels.ntk(x, depth=_NTK_DEPTH, activation="erf", weight_std=w, bias_std=b))[0, 1]
-    networks, batch = (400, 600, 2400)[ctx.budget.level], 20
+    networks, batch = (400, 600, 4400)[ctx.budget.level], 20
     values = []
     for n in _NTK_WIDTHS:
         net = MLP((2,) + (n,) * (_NTK_DEPTH - 1) + (1,), "erf", w, b)
@@ -501,7 +501,7 @@ _FINITE_NTK_CHECK = NumericCheck(
     "finite-network-ntk",
     "1 − the normalised empirical NTK of two inputs (correlation c₀ at the fixed length q*) of finite erf "
     "MLPs of depth 4 (numeric.networks, NTK parameterisation) over 400 independent initialisations (600 at "
-    "standard, 2400 at thorough) at widths 64, 128, 256: extrapolated limit against the library's analytic "
+    "standard, 4400 at thorough) at widths 64, 128, 256: extrapolated limit against the library's analytic "
     "e_4 (the trend check library-ntk-over-depth fits), fluctuation exponent against the statement's",
     lambda budget: st.fixed_dictionaries({"weight_std": st.just(1.2), "bias_std": st.just(0.5),
                                           "c0": st.sampled_from((0.3, 0.6))}),

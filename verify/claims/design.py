@@ -64,7 +64,7 @@ def _measure_ntk(statement, config, ctx):
     rho = config["rho"]
     fn, deriv = _NTK.activation.fn, _NTK.activation.deriv
     chol = np.linalg.cholesky(np.array([[1.0, rho], [rho, 1.0]]) + 1e-15 * np.eye(2))
-    draws, networks = [], (800, 800, 2000)[ctx.budget.level]
+    draws, networks = [], (800, 800, 9000)[ctx.budget.level]
     for n in WIDTHS:
         rng = ctx.rng("width", n)
         z = rng.standard_normal((networks, n, 2)) @ chol.T
