@@ -30,3 +30,10 @@ def _imported(path: pathlib.Path) -> set[str]:
 def test_a_module_imports_nothing_of_the_layers_it_must_not_know(path):
     package = path.split("/")[0]
     assert not _imported(ROOT / path) & FORBIDDEN[package], f"{path} imports {_imported(ROOT / path) & FORBIDDEN[package]}"
+
+
+def test_the_claim_catalogue_names_every_registered_claim():
+    from verify import registry
+    catalogue = (ROOT / "docs" / "claims.md").read_text()
+    missing = [claim_id for claim_id in registry.claims() if f"`{claim_id}`" not in catalogue]
+    assert not missing, f"docs/claims.md does not list {missing}"

@@ -521,6 +521,9 @@ def _degeneracy_mutants():
     )
 
 
+PLACE = 9
+"""Where this family stands in the theory: the registry and the document order families by it."""
+
 FAMILY = (
     "Depth scales",
     "Two inputs sent through a deep network at initialisation have a correlation $c_\\ell$ that follows "

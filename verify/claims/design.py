@@ -202,6 +202,9 @@ def _hermite_mutants():
     )
 
 
+PLACE = 10
+"""Where this family stands in the theory: the registry and the document order families by it."""
+
 FAMILY = (
     "Designed activations",
     "Mehler's formula makes the dual of $\\sigma = \\sum_k a_k h_k$ the power series "
