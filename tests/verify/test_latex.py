@@ -182,13 +182,13 @@ def nasty_run() -> RunResult:
         MutantResult("crash#", "crashes", "error", (), 0.0, error="ValueError: " + NASTY),
     )
     first = ClaimResult(
-        "first_claim.x_y", "A title with " + NASTY, "seed 004 & Jacot_2018 " + NASTY, "refuted", 1.5,
+        "first_claim.x_y", "A title with " + NASTY, "jacot2018 & Jacot_2018 " + NASTY, "refuted", 1.5,
         (("rel_1", r"\mathbb{E}[\mathbb{1}_{>0}(u)]", long_rhs), ("rel_2", r"\Sigma^{L}", r"\frac{1}{2}"),
          ("rel'", r"\mathbb{E}[(\cdot)^2'(u)]", "Θ ≤ κ²")),
         r"$\sigma$ of polynomial growth " + NASTY, r"k_{11} > 0,\ |c| \le 1", "Therefore " + NASTY,
         ("second.claim_%",), steps, checks, mutants, (("second.claim_%", "not run"),),
         error="RuntimeError: " + NASTY)
-    second = ClaimResult("second.claim_%", "Plain", "seed 000", "verified", 0.1,
+    second = ClaimResult("second.claim_%", "Plain", "eai2023", "verified", 0.1,
                          (("only", "x", "y"),), "", "a \\in $[0, 1]$", "", ("first_claim.x_y",),
                          steps[:1], (), (), (("first_claim.x_y", "refuted"),))
     return RunResult(7, "quick", 1e-3, 4.0, 12, True, {"python": "3.x_y", "numpy": "2 & more"},
