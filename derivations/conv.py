@@ -33,7 +33,7 @@ import itertools
 import sympy as sp
 
 from .core import Derivation, Domain, Justification, Quantity, Relation, Statement, Step, cited
-from .kernels import SB2, SIGMA_FN, SW2, dual_relations, gaussian_expectation
+from .kernels import SB2, SW2, dual_relations, gaussian_expectation
 from .kernels.recursion import _RECURSION_DOMAIN, _dual_steps
 from .resnet import FLUCTUATION, _extended, _sigma_prime, _sigmas, _tangent, fluctuation_step
 

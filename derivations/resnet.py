@@ -31,7 +31,6 @@ from . import asymptotics
 from .core import Derivation, Domain, Justification, Quantity, Relation, Statement, Step, cited, link
 from .kernels import E, ED, Q, SB2, SIGMA_FN, SW2, dual_relations, gaussian_expectation
 from .kernels.recursion import _RECURSION_DOMAIN, _dual_steps
-from .gaussian import k11
 
 __all__ = ["ALPHA", "SIGMA_L", "THETA_L", "Q0", "DEPTH", "RECURSION", "derive_recursion",
            "DEPTH_LIMIT", "derive_depth_limit", "DUAL_NAMES", "FLUCTUATION"]

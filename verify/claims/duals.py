@@ -335,10 +335,10 @@ def quadrature_closed_check() -> NumericCheck:
         out = []
         for name in _CLOSED_REFERENCES:
             values = activations.get(name).quadrature_duals(*cov, order=order)
-            for index, reference in enumerate(_CLOSED_REFERENCES[name]):
-                if reference is None:
+            for index, closed in enumerate(_CLOSED_REFERENCES[name]):
+                if closed is None:
                     continue
-                claim_statement, relation, slopes = reference
+                claim_statement, relation, slopes = closed
                 config_ab = {**config, **{str(s): v for s, v in slopes.items()}}
                 mark = "'" if index else ""
                 out.append(_within(ctx, f"Q_{order}[{name}]{mark}",
