@@ -1,4 +1,5 @@
-"""verify.claims.kernels: the iterated statement against numeric.kernels, and the check helpers."""
+"""verify.claims.kernels and its check modules: the iterated statement against numeric.kernels,
+and the check helpers."""
 import math
 
 import numpy as np
@@ -10,6 +11,10 @@ from numeric import kernels as analytic
 from numeric.stats import CONSISTENT, INCONCLUSIVE, REFUTED
 from verify.budgets import get as budget
 from verify.checks import Context
+from verify.claims import _kernel_decomposition as decomposition
+from verify.claims import _kernel_gram as gram_checks
+from verify.claims import _kernel_kurtosis as kurtosis
+from verify.claims import _kernel_library as library
 from verify.claims import kernels as claims
 
 
@@ -54,40 +59,40 @@ def test_a_statement_with_negative_layer_maps_is_refused():
 def test_kurtosis_estimate_and_its_standard_error(draw, expected):
     """3E[K²]/E[K]² from draws of the readout variance K: the kurtosis of f ~ N(0, K)."""
     rng = np.random.default_rng(1)
-    estimates = [claims._kurtosis(draw(rng, 20_000)) for _ in range(40)]
+    estimates = [kurtosis._kurtosis(draw(rng, 20_000)) for _ in range(40)]
     values, errors = np.array(estimates).T
     assert abs(values.mean() - expected) < 5 * values.std(ddof=1) / math.sqrt(len(values))
     assert 0.7 < errors.mean() / values.std(ddof=1) < 1.3
 
 
 def test_sphere_points_are_unit_and_separated():
-    points = claims._sphere_points(np.random.default_rng(0), 12, 3, 0.3)
+    points = gram_checks._sphere_points(np.random.default_rng(0), 12, 3, 0.3)
     np.testing.assert_allclose(np.linalg.norm(points, axis=1), 1.0)
     cosines = (points @ points.T)[np.triu_indices(12, 1)]
     assert np.arccos(np.clip(cosines, -1, 1)).min() >= 0.3
     with pytest.raises(ValueError, match="could not place"):
-        claims._sphere_points(np.random.default_rng(0), 20, 2, 1.0)
+        gram_checks._sphere_points(np.random.default_rng(0), 20, 2, 1.0)
 
 
 def _context():
-    return Context(budget("quick"), 4.5, 0, "kernel.positive_definite", claims._PD_CHECK, {"depth": 2})
+    return Context(budget("quick"), 4.5, 0, "kernel.positive_definite", gram_checks._PD_CHECK, {"depth": 2})
 
 
 def test_rank_comparisons_on_known_spectra():
     ctx = _context()
     gram = np.diag([3.0, 2.0, 1.0, 0.0])
-    positive, zero = claims._rank_comparisons(ctx, {"depth": 2}, gram, 3, 1.0)
+    positive, zero = gram_checks._rank_comparisons(ctx, {"depth": 2}, gram, 3, 1.0)
     assert positive.test.status == CONSISTENT and zero.test.status == CONSISTENT
-    _, too_small = claims._rank_comparisons(ctx, {"depth": 2}, gram, 2, 1.0)
+    _, too_small = gram_checks._rank_comparisons(ctx, {"depth": 2}, gram, 2, 1.0)
     assert too_small.test.status == REFUTED
-    (singular,) = claims._rank_comparisons(ctx, {"depth": 2}, gram, 4, 1.0)
+    (singular,) = gram_checks._rank_comparisons(ctx, {"depth": 2}, gram, 4, 1.0)
     assert singular.test.status == INCONCLUSIVE
-    (negative,) = claims._rank_comparisons(ctx, {"depth": 2}, np.diag([1.0, -1e-6]), 2, 1.0)
+    (negative,) = gram_checks._rank_comparisons(ctx, {"depth": 2}, np.diag([1.0, -1e-6]), 2, 1.0)
     assert negative.test.status == REFUTED
 
 
 def test_the_decomposition_prediction_is_the_lambdified_statement_with_sigma_substituted():
-    relation = claims._concrete(K.DECOMPOSITION["decomposition"], "tanh")
+    relation = decomposition._concrete(K.DECOMPOSITION["decomposition"], "tanh")
     assert not relation.rhs.has(K.SIGMA_FN) and relation.rhs.has(sp.tanh)
 
 
@@ -122,7 +127,7 @@ def test_the_complex_step_tangent_kernel_equals_backpropagation(parameterization
     net = MLP([3, 5, 4], activation, 1.3, 0.4, parameterization)
     params = net.init(np.random.default_rng(0))
     x = np.random.default_rng(1).standard_normal((2, 3))
-    values, theta = claims._below(params, net.widths, config, x)
+    values, theta = decomposition._below(params, net.widths, config, x)
     np.testing.assert_allclose(values, net.apply(params, x), rtol=1e-13, atol=1e-13)
     np.testing.assert_allclose(theta, unit_tangent_kernel(net, params, x), rtol=1e-12, atol=1e-12)
 
@@ -133,8 +138,8 @@ def _library_context(check, config):
 
 def test_the_library_check_refutes_a_one_percent_change(monkeypatch):
     config = {"activation": "erf", "depth": 3, "weight_std": 1.2, "bias_std": 0.3, "points": 5}
-    check = claims._library_check("ntk")
-    statuses = {c.test.status for c in claims._measure_library(K.NTK, config, _library_context(check, config))}
+    check = library._library_check("ntk")
+    statuses = {c.test.status for c in library._measure_library(K.NTK, config, _library_context(check, config))}
     assert statuses == {CONSISTENT}
 
     class Changed:
@@ -149,17 +154,17 @@ def test_the_library_check_refutes_a_one_percent_change(monkeypatch):
         def ntk(*args, **kwargs):
             return Changed.nngp_and_ntk(*args, **kwargs)[1]
 
-    monkeypatch.setattr(claims, "analytic", Changed)
-    comparisons = claims._measure_library(K.NTK, config, _library_context(check, config))
+    monkeypatch.setattr(library, "analytic", Changed)
+    comparisons = library._measure_library(K.NTK, config, _library_context(check, config))
     assert {c.label.split(": ")[-1][:5] for c in comparisons if c.test.status == REFUTED} == {"theta"}
 
 
 def test_the_standard_init_check_sees_a_one_percent_change_of_the_variance(monkeypatch):
     from numeric.networks import MLP
     config = {"weight_std": 1.3, "bias_std": 0.6}
-    ctx = _library_context(claims._STANDARD_INIT_CHECK, config)
-    assert {c.test.status for c in claims._measure_standard_init(K.NTK, config, ctx)} == {CONSISTENT}
+    ctx = _library_context(library._STANDARD_INIT_CHECK, config)
+    assert {c.test.status for c in library._measure_standard_init(K.NTK, config, ctx)} == {CONSISTENT}
     stds = MLP.init_stds
     monkeypatch.setattr(MLP, "init_stds", lambda self: [(math.sqrt(1.01) * w, b) for w, b in stds(self)])
-    statuses = [c.test.status for c in claims._measure_standard_init(K.NTK, config, ctx)]
+    statuses = [c.test.status for c in library._measure_standard_init(K.NTK, config, ctx)]
     assert statuses.count(REFUTED) == 3  # the three weight groups; the bias group is unchanged

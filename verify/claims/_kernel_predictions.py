@@ -26,6 +26,11 @@ def _evaluate(statement, name: str, state: dict):
     return np.asarray(predictor(statement[name], _STATE)(*values), dtype=float)
 
 
+def _he(statement) -> tuple[float, float]:
+    """(σ_w, σ_b) of the statement's initial variances (He's for kernel.relu_diagonal)."""
+    return (math.sqrt(predict(statement, "weight_var", {})), math.sqrt(predict(statement, "bias_var", {})))
+
+
 def limit_kernels(statement, activation: str, x, *, depth: int, weight_std: float,
                   bias_std: float) -> dict[str, np.ndarray]:
     """{"sigma": Σ^L, "theta": Θ^L, "xi": Ξ^L} on the Gram of ``x`` (N, n0), each (N, N).
