@@ -55,33 +55,39 @@ the order for the largest variances lowered to the default (accuracy lost at var
 
 KERNEL_CHANGES = [
     ("numeric/kernels.py", "gram *= self.weight_var / n0", "gram *= 1.01 * self.weight_var / n0",
-     "kernel.nngp_recursion"),
+     "kernel.nngp_recursion", "library-nngp"),
     ("numeric/kernels.py", "dual_deriv *= self.weight_var", "dual_deriv *= 1.01 * self.weight_var",
-     "kernel.ntk_recursion"),
-    ("numeric/kernels.py", "dual += self.bias_var", "dual += 1.01 * self.bias_var", "kernel.nngp_recursion"),
-    ("numeric/kernels.py", "        theta += sigma\n", "\n", "kernel.ntk_recursion"),
+     "kernel.ntk_recursion", "library-ntk"),
+    ("numeric/kernels.py", "dual += self.bias_var", "dual += 1.01 * self.bias_var", "kernel.nngp_recursion",
+     "library-nngp"),
+    ("numeric/kernels.py", "        theta += sigma\n", "\n", "kernel.ntk_recursion", "library-ntk"),
+    ("numeric/kernels.py", "        theta += sigma\n", "\n", "kernel.relu_diagonal", "analytic-diagonal"),
     ("numeric/kernels.py", "sigma[same] = point_sigma[rows][same[0]]", "sigma[same] = point_sigma[rows][same[1]]",
-     "kernel.nngp_recursion"),
+     "kernel.nngp_recursion", "library-nngp"),
     ("numeric/kernels.py", 'diag_b = diag_a if symmetric else rec.diagonals(b, "x2")', "diag_b = diag_a",
-     "kernel.nngp_recursion"),
+     "kernel.nngp_recursion", "library-nngp"),
     ("numeric/networks.py",
      '"ntk":\n            return [(1.0, 1.0)] * self.depth\n        return [(self.weight_std / math.sqrt(n),',
      '"ntk":\n            return [(1.0, 1.0)] * self.depth\n        return [(self.weight_std / math.sqrt(n / 1.01),',
-     "kernel.ntk_recursion"),
+     "kernel.ntk_recursion", "standard-initial-variances"),
     ("numeric/networks.py", "c * c * signal_gram))", "1.01 * c * c * signal_gram))",
-     "kernel.ntk_layer_decomposition"),
+     "kernel.ntk_layer_decomposition", "finite-network-decomposition"),
 ]
-"""(file, text, changed text, the claim whose library check must fail): 1% changes of the
-constants of numeric.kernels' recursion (σ_w² in Σ¹ and in the derivative dual, σ_b² in the layer
-map), the Θ map's dropped Σ term, a wrong identical-inputs path (the per-point value of another
-point; the first argument's diagonals used for the second), the standard parameterisation's
-initial weight variance 1% off, and the biases' share of MLP.empirical_ntk 1% off."""
+"""(file, text, changed text, the claim whose library check must fail, that check): 1% changes
+of the constants of numeric.kernels' recursion (σ_w² in Σ¹ and in the derivative dual, σ_b² in
+the layer map), the Θ map's dropped Σ term (which also breaks the ReLU diagonal Θ = LΣ¹), a
+wrong identical-inputs path (the per-point value of another point; the first argument's
+diagonals used for the second), the standard parameterisation's initial weight variance 1%
+off, and the biases' share of MLP.empirical_ntk 1% off. Each must fail that very check (the
+run prints ``check <name>: refuted``), not merely some check of the claim."""
+
+CHANGES = [change + (None,) for change in DUAL_CHANGES] + KERNEL_CHANGES
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("path,old,new,claims", DUAL_CHANGES + KERNEL_CHANGES,
-                         ids=[f"{c}:{n.strip()[:32]}" for _, _, n, c in DUAL_CHANGES + KERNEL_CHANGES])
-def test_a_changed_library_fails_the_claim_that_confirms_it(tmp_path, path, old, new, claims):
+@pytest.mark.parametrize("path,old,new,claims,check", CHANGES,
+                         ids=[f"{c}:{n.strip()[:32]}" for _, _, n, c, _ in CHANGES])
+def test_a_changed_library_fails_the_claim_that_confirms_it(tmp_path, path, old, new, claims, check):
     result = _run_changed(tmp_path, path, old, new, claims)
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "refuted" in result.stdout, result.stdout
+    assert (f"check {check}: refuted" if check else "refuted") in result.stdout, result.stdout
