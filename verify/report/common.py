@@ -1,4 +1,5 @@
-"""What the document and the web page share: their output folder, file names and family grouping."""
+"""What the document and the web page share: their output folder and how it is written, file names,
+family grouping, the figures, the marks of verdicts and the citations."""
 from __future__ import annotations
 
 import os
@@ -7,13 +8,24 @@ import shutil
 import sys
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator, Sequence
 
+from .. import bibliography
 from ..families import title_of
 from ..results import RunResult
 from . import figures
 
-__all__ = ["prepare_directory", "slug", "families", "family_of", "draw", "Drawn", "Drawing", "FolderReporter"]
+__all__ = ["prepare_directory", "staged", "publish", "slug", "families", "family_of", "draw", "not_drawn", "Drawn",
+           "Drawing", "FolderReporter", "Citations", "MARKS", "STEP_MARKS"]
+
+# The class (colour) of a verdict's mark: ``ok`` holds, ``bad`` refuted, ``warn`` undecided, ``err`` crashed.
+MARKS = {"verified": "ok", "consistent": "ok", "proved": "ok", "refuted": "bad", "survived": "bad",
+         "inconclusive": "warn", "unsupported": "warn", "error": "err"}
+# How a step holds: its word and class (a step that uses another claim is ``proved`` with ``uses``).
+STEP_MARKS = {"proved": ("derived", "ok"), "checked-numerically": ("checked numerically", "num"),
+              "cited": ("cited", "cite")}
 
 
 def prepare_directory(directory: str, option: str, what: str) -> str:
@@ -29,6 +41,33 @@ def prepare_directory(directory: str, option: str, what: str) -> str:
     except OSError as exc:
         raise ValueError(f"{option} {directory!r}: cannot write there ({exc.strerror or exc})") from None
     return path
+
+
+@contextmanager
+def staged(directory: str, prefix: str) -> Iterator[str]:
+    """A temporary folder inside ``directory`` (named ``prefix`` and a random suffix) in which an output
+    is made; it is removed at the end with whatever of it :func:`publish` did not put in place."""
+    work = tempfile.mkdtemp(dir=directory, prefix=prefix)
+    try:
+        yield work
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def publish(work: str, directory: str, folder: str, outputs: Sequence[str], stale: Sequence[str] = ()) -> None:
+    """Put the figures ``work/folder`` and the files ``outputs`` of ``work`` in place in ``directory``,
+    each by one rename, so that nothing is seen half-written; the previous figures move into ``work``
+    (to be removed with it), and the files ``stale`` that are not among ``outputs`` are deleted."""
+    final = os.path.join(directory, folder)
+    if os.path.isdir(final):
+        os.replace(final, os.path.join(work, "previous-figures"))
+    os.replace(os.path.join(work, folder), final)
+    for name in outputs:
+        os.replace(os.path.join(work, name), os.path.join(directory, name))
+    for name in stale:
+        path = os.path.join(directory, name)
+        if name not in outputs and os.path.exists(path):
+            os.unlink(path)
 
 
 def slug(value: str) -> str:
@@ -154,6 +193,12 @@ def draw(run: RunResult, folder: str, relative: str, kind: str,
     return drawn
 
 
+def not_drawn(run: RunResult, drawn: dict[tuple[int, int], list[Drawn]]) -> list[str]:
+    """Why each figure of ``drawn`` (:func:`draw`) that could not be drawn was not, naming its claim."""
+    return [f"a figure of {run.claims[k].id} was not drawn: {figure.problem}"
+            for (k, _), found in drawn.items() for figure in found if figure.problem]
+
+
 class FolderReporter:
     """A reporter that writes its output into a folder once the run stops (``stop``); it is
     told nothing before (``start`` and ``handle`` do nothing).  Its figures come from ``drawing``,
@@ -172,3 +217,36 @@ class FolderReporter:
 
     def handle(self, result, index: int, total: int) -> None:
         pass
+
+    def say(self, line: str) -> None:
+        """What was written, on the output stream."""
+        print(line, file=self.stream, flush=True)
+
+    def warn(self, line: str) -> None:
+        """A problem that did not stop the output, on the error stream."""
+        print(f"python -m verify: {line}", file=self.errors, flush=True)
+
+
+class Citations:
+    """The bibliography entries an output cites, in order of first citation (:attr:`used`); a subclass
+    shows a resolved entry with its note (:meth:`reference`) and a note that names none (:meth:`note`)."""
+
+    def __init__(self):
+        self.used: dict[str, bibliography.Entry] = {}
+
+    def cite(self, source: str) -> str:
+        """``source`` (:func:`verify.bibliography.resolve`) as citations, separated by semicolons."""
+        shown = []
+        for citation in bibliography.resolve(source):
+            if citation.entry is None:
+                shown.append(self.note(citation.note))
+                continue
+            self.used.setdefault(citation.entry.key, citation.entry)
+            shown.append(self.reference(citation.entry, citation.note))
+        return "; ".join(shown)
+
+    def note(self, note: str) -> str:
+        raise NotImplementedError
+
+    def reference(self, entry: bibliography.Entry, note: str) -> str:
+        raise NotImplementedError

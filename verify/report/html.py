@@ -14,21 +14,17 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
-import tempfile
 import time
 
 from .. import bibliography
 from ..results import CheckResult, ClaimResult, Comparison, RunResult, StepResult
 from . import common, figures, mathml
-from .common import families
+from .common import MARKS, STEP_MARKS, families
 from .notation import configuration, label
 
 __all__ = ["HtmlReporter", "page", "graph_svg", "INDEX", "FIGURES", "anchor"]
 
 INDEX, FIGURES = "index.html", "figures"
-_STEP = {"proved": ("derived", "ok"), "checked-numerically": ("checked numerically", "num"),
-         "cited": ("cited", "cite")}
 _COLOURS = {**figures.STATUS_COLOURS, "consistent": "#2e7d32", "proved": "#2e7d32", "survived": "#c62828",
             "unsupported": "#ef6c00", "checked-numerically": "#1565c0", "cited": "#5d4037"}
 _STYLE = """
@@ -56,8 +52,7 @@ def _e(value) -> str:
 
 
 def _mark(status: str, word: str | None = None) -> str:
-    css = {"verified": "ok", "consistent": "ok", "proved": "ok", "refuted": "bad", "survived": "bad",
-           "inconclusive": "warn", "unsupported": "warn", "error": "err"}.get(status, "num")
+    css = MARKS.get(status, "num")
     return f'<span class="mark {css}">{_e(word or status)}</span>'
 
 
@@ -65,8 +60,8 @@ def _step_mark(step: StepResult) -> str:
     if step.status == "proved" and step.uses:
         return (f'<span class="mark ok">uses claim</span> '
                 f'<a href="#{anchor(step.uses)}"><code>{_e(step.uses)}</code></a>')
-    if step.status in _STEP:
-        word, css = _STEP[step.status]
+    if step.status in STEP_MARKS:
+        word, css = STEP_MARKS[step.status]
         return f'<span class="mark {css}">{word}</span>'
     return _mark(step.status)
 
@@ -75,16 +70,15 @@ def _relation_latex(lhs: str, op: str, rhs: str) -> str:
     return mathml.block(f"{lhs} {mathml.LATEX_RELATIONS.get(op, op)} {rhs}")
 
 
-def _cite(source: str, used: dict) -> str:
-    shown = []
-    for citation in bibliography.resolve(source):
-        if citation.entry is None:
-            shown.append(mathml.text(citation.note))
-            continue
-        used.setdefault(citation.entry.key, citation.entry)
-        note = f", {mathml.text(citation.note)}" if citation.note else ""
-        shown.append(f'<a href="#ref-{citation.entry.key}">{_e(citation.entry.label)}</a>{note}')
-    return "; ".join(shown)
+class _Citations(common.Citations):
+    """A link to the entry in the page's references, its note after it; the rest as text."""
+
+    def note(self, note: str) -> str:
+        return mathml.text(note)
+
+    def reference(self, entry: bibliography.Entry, note: str) -> str:
+        shown = f", {mathml.text(note)}" if note else ""
+        return f'<a href="#ref-{entry.key}">{_e(entry.label)}</a>{shown}'
 
 
 def graph_svg(run: RunResult, per_row: int = 4) -> str:
@@ -138,13 +132,13 @@ def _statement(claim: ClaimResult) -> str:
             + "".join(rows) + "".join(extra) + "</div>")
 
 
-def _proof(claim: ClaimResult, used: dict) -> str:
+def _proof(claim: ClaimResult, cites: _Citations) -> str:
     if not claim.steps:
         return "<p><em>No derivation steps were recorded.</em></p>"
     items = []
     for step in claim.steps:
         reference = getattr(step, "cite", None) or getattr(step, "reference", None)
-        cited = f" ({_cite(reference, used)})" if reference else ""
+        cited = f" ({cites.cite(reference)})" if reference else ""
         shown = step.mathml or _relation_latex(step.lhs, step.op, step.rhs)
         counter = (f'<br>{_mark("refuted", "counterexample")} '
                    + _e(", ".join(f"{k} = {v}" for k, v in step.counterexample))) if step.counterexample else ""
@@ -194,22 +188,22 @@ def _mutants(claim: ClaimResult) -> str:
             f"<th>refuted by</th></tr>{rows}</table>")
 
 
-def _claim(claim: ClaimResult, pictures: dict[int, list], used: dict) -> str:
-    source = f" Sources: {_cite(claim.source, used)}." if claim.source else ""
+def _claim(claim: ClaimResult, pictures: dict[int, list], cites: _Citations) -> str:
+    source = f" Sources: {cites.cite(claim.source)}." if claim.source else ""
     checks = "".join(_check(check, pictures.get(j, [])) for j, check in enumerate(claim.checks)) or \
         "<p>No numeric check: the claim is established by its derivation.</p>"
     return (f'<section id="{anchor(claim.id)}"><h3>{mathml.text(label(claim.title))}</h3>'
             f"<p><code>{_e(claim.id)}</code> {_mark(claim.status)}{source}</p>"
-            f"{_statement(claim)}{_proof(claim, used)}<h4>Evidence</h4>{checks}{_mutants(claim)}</section>")
+            f"{_statement(claim)}{_proof(claim, cites)}<h4>Evidence</h4>{checks}{_mutants(claim)}</section>")
 
 
 def page(run: RunResult, pictures: dict[tuple[int, int], list[tuple[str, dict]]] | None = None) -> str:
     """The HTML of ``run``; ``pictures[(claim index, check index)]`` lists (file, figure spec)."""
     pictures = pictures or {}
-    used: dict = {}
+    cites = _Citations()
     body, contents = [], []
     for n, (prefix, title, intro, sources, members) in enumerate(families(run), 1):
-        cited = f" ({_cite(sources, used)})" if sources else ""
+        cited = f" ({cites.cite(sources)})" if sources else ""
         body.append(f'<h2 id="family-{_e(prefix)}">{n}. {mathml.text(title)}</h2>'
                     + (f"<p>{mathml.text(intro)}{cited}</p>" if intro else ""))
         contents.append(f'<li><a href="#family-{_e(prefix)}">{mathml.text(title)}</a><ul>' + "".join(
@@ -217,10 +211,10 @@ def page(run: RunResult, pictures: dict[tuple[int, int], list[tuple[str, dict]]]
             f"{_mark(run.claims[k].status)}</li>" for k in members) + "</ul></li>")
         for k in members:
             claim = run.claims[k]
-            body.append(_claim(claim, {j: pictures.get((k, j), []) for j in range(len(claim.checks))}, used))
+            body.append(_claim(claim, {j: pictures.get((k, j), []) for j in range(len(claim.checks))}, cites))
     references = "".join(
         f'<li id="ref-{e.key}">{_e(e.authors)}. <em>{_e(e.title)}</em>. {_e(e.venue.replace("--", "–"))}, {e.year}.'
-        + (f' <a href="{_e(e.link)}">{_e(e.link)}</a>' if e.link else "") + "</li>" for e in used.values())
+        + (f' <a href="{_e(e.link)}">{_e(e.link)}</a>' if e.link else "") + "</li>" for e in cites.used.values())
     settings = (f"budget {_e(run.budget)}, seed {_e(run.seed)}, &#945;<sub>F</sub> = {run.alpha:g}, "
                 f"z* = {run.threshold:.3f} over {run.comparisons} comparisons, mutants "
                 f"{'run' if run.mutants else 'not run'}, run time {run.seconds:.1f} s; "
@@ -254,15 +248,13 @@ def draw(run: RunResult, folder: str, relative: str,
          drawing: common.Drawing | None = None) -> tuple[dict, list[str]]:
     """Every recorded figure of ``run`` as SVG in ``folder`` (from ``drawing`` when given): the
     ``pictures`` of :func:`page`, and the problems of figures that could not be drawn."""
+    drawn = common.draw(run, folder, relative, "svg", drawing)
     pictures: dict[tuple[int, int], list[tuple[str, dict]]] = {}
-    problems = []
-    for (k, j), found in common.draw(run, folder, relative, "svg", drawing).items():
+    for (k, j), found in drawn.items():
         for figure in found:
             if figure.path:
                 pictures.setdefault((k, j), []).append((figure.path, figure.spec))
-            else:
-                problems.append(f"a figure of {run.claims[k].id} was not drawn: {figure.problem}")
-    return pictures, problems
+    return pictures, common.not_drawn(run, drawn)
 
 
 class HtmlReporter(common.FolderReporter):
@@ -272,20 +264,13 @@ class HtmlReporter(common.FolderReporter):
 
     def stop(self, run: RunResult) -> None:
         start = time.perf_counter()
-        work = tempfile.mkdtemp(dir=self.directory, prefix=".site-")
-        try:
+        with common.staged(self.directory, ".site-") as work:
             pictures, problems = draw(run, os.path.join(work, FIGURES), FIGURES, self.drawing)
             with open(os.path.join(work, INDEX), "w", encoding="utf-8") as stream:
                 stream.write(page(run, pictures))
-            final = os.path.join(self.directory, FIGURES)
-            if os.path.isdir(final):
-                os.replace(final, os.path.join(work, "previous-figures"))
-            os.replace(os.path.join(work, FIGURES), final)
-            os.replace(os.path.join(work, INDEX), os.path.join(self.directory, INDEX))
-        finally:
-            shutil.rmtree(work, ignore_errors=True)
+            common.publish(work, self.directory, FIGURES, [INDEX])
         for problem in problems:
-            print(f"python -m verify: {problem}", file=self.errors, flush=True)
+            self.warn(problem)
         drawn = sum(len(v) for v in pictures.values())
-        print(f"html: wrote {os.path.join(self.directory, INDEX)} with {drawn} figures "
-              f"({time.perf_counter() - start:.1f} s)", file=self.stream, flush=True)
+        self.say(f"html: wrote {os.path.join(self.directory, INDEX)} with {drawn} figures "
+                 f"({time.perf_counter() - start:.1f} s)")
