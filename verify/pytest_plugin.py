@@ -1,27 +1,44 @@
 """A pytest plugin: claims as test items, one per claim and one per mutant.
 
-Opt in with ``pytest --ntk-verify`` (or ``ntk_verify = true`` in the ini file); nothing is
-collected otherwise, so installing ntk-verify changes no test suite.  Collected are the
+Where the items are collected:
+
+* in a test module that declares ``claims = claims_here()``: as its children
+  (``tests/test_claims.py::ntk-verify::dual.relu``,
+  ``tests/test_claims.py::ntk-verify::dual.relu[mutant:over-pi]``), so they run whenever that
+  module is collected (the whole suite, its folder, the file, a node id, ``-k``) and never when another
+  file is run alone.  The declaration is the opt-in; ``--ntk-verify`` is not needed;
+* with ``pytest --ntk-verify`` (or ``ntk_verify = true`` in the ini file), and no collected module
+  declaring them: at the session (``ntk-verify::example.relu_ntk``), on every run.
+
+Nothing is collected otherwise, so installing ntk-verify changes no test suite.  Collected are the
 claims of your modules (``--ntk-verify-claims MODULE``, repeatable or comma-separated, the
 ini option ``ntk_verify_claims``, the ``ntk_verify.claims`` entry points of installed
-packages, the environment variable ``NTK_VERIFY_CLAIMS``) and, with ``--ntk-verify-builtin``,
-the built-in ones.  A claim's item passes when the claim is verified and fails with its
-verdict and the evidence: the refuted step (with the counterexample) or the comparison
-furthest from its prediction (estimate, prediction, SE, z and the threshold).  A mutant's
-item passes when some layer (derivation or numeric checks) refutes the mutant.
+packages, the environment variable ``NTK_VERIFY_CLAIMS``) and, with ``--ntk-verify-builtin``
+(ini ``ntk_verify_builtin``), the built-in ones.  A claim's item passes when the claim is
+verified and fails with its verdict and the evidence: the refuted step (with the counterexample)
+or the comparison furthest from its prediction (estimate, prediction, SE, z and the threshold).
+A mutant's item passes when some layer (derivation or numeric checks) refutes the mutant; the
+layers that did are its ``refuted_by`` user property (in ``--junitxml`` reports).
 
 ``--ntk-verify-seed`` and ``--ntk-verify-budget`` (default quick) fix the run;
 ``--ntk-verify-alpha`` is the false-alarm rate of the collected claims together (the
 Bonferroni threshold counts every comparison their checks may make, as the command line does).
-Registered through the ``pytest11`` entry point; nothing heavy is imported unless asked.
+Each claim and each mutant is evaluated at most once per session: :func:`result` returns the
+record an item made (evaluating it first if no item did), so a project's own tests can judge more
+of it (e.g. how many mutants the numeric checks alone refute) without running anything again.
+After collection one line states the run (budget, seed, alpha, z*) and how many claims and
+mutants are selected.  Registered through the ``pytest11`` entry point; nothing heavy is
+imported unless asked.
 """
 from __future__ import annotations
 
 import pytest
 
-__all__ = ["ClaimItem", "ClaimError"]
+__all__ = ["ClaimItem", "ClaimError", "claims_here", "result"]
 
 _GROUP = "ntk-verify"
+_PLAN = pytest.StashKey[tuple]()
+_RESULTS = pytest.StashKey[dict]()
 
 
 def pytest_addoption(parser):
@@ -58,15 +75,15 @@ class ClaimError(Exception):
 class ClaimItem(pytest.Item):
     """One claim (``mutant`` None) or one of its mutants, run as :func:`verify.runner.evaluate` runs it."""
 
-    def __init__(self, *, claim_id: str, mutant: str | None, run: dict, **kwargs):
+    def __init__(self, *, claim_id: str, mutant: str | None, **kwargs):
         super().__init__(**kwargs)
-        self.claim_id, self.mutant, self.run = claim_id, mutant, run
+        self.claim_id, self.mutant = claim_id, mutant
 
     def runtest(self):
-        from . import registry, runner
-        claim = registry.get(self.claim_id)
-        result = runner.evaluate(claim, self.mutant, **self.run)
-        evidence = _mutant_evidence(result) if self.mutant else _claim_evidence(result)
+        found = result(self.config, self.claim_id, self.mutant)
+        if self.mutant:
+            self.user_properties.append(("refuted_by", " ".join(found.refuted_by)))
+        evidence = _mutant_evidence(found) if self.mutant else _claim_evidence(found)
         if evidence:
             raise ClaimError(evidence)
 
@@ -78,6 +95,16 @@ class ClaimItem(pytest.Item):
     def reportinfo(self):
         what = f"mutant {self.mutant} of claim" if self.mutant else "claim"
         return self.path, None, f"{what} {self.claim_id}"
+
+
+def result(config, claim_id: str, mutant: str | None = None):
+    """The ClaimResult of ``claim_id`` (or the MutantResult of its ``mutant``) in this session's run
+    (seed, budget, threshold of the collected claims), evaluated at most once per session."""
+    from . import registry, runner
+    done = config.stash.setdefault(_RESULTS, {})
+    if (claim_id, mutant) not in done:
+        done[claim_id, mutant] = runner.evaluate(registry.get(claim_id), mutant, **_plan(config)[1])
+    return done[claim_id, mutant]
 
 
 def _claim_evidence(result) -> str:
@@ -116,20 +143,29 @@ def _mutant_evidence(result) -> str:
 class _Claims(pytest.Collector):
     """The collected claims, each followed by its mutants."""
 
-    def __init__(self, *, chosen, run: dict, **kwargs):
-        super().__init__(**kwargs)
-        self.chosen, self.run = chosen, run
-
     def collect(self):
-        for claim in self.chosen:
-            yield ClaimItem.from_parent(self, name=claim.id, claim_id=claim.id, mutant=None, run=self.run)
+        for claim in _plan(self.config)[0]:
+            yield ClaimItem.from_parent(self, name=claim.id, claim_id=claim.id, mutant=None)
             for mutant in claim.mutants:
                 yield ClaimItem.from_parent(self, name=f"{claim.id}[mutant:{mutant.name}]",
-                                            claim_id=claim.id, mutant=mutant.name, run=self.run)
+                                            claim_id=claim.id, mutant=mutant.name)
 
 
-def _chosen(config):
-    """The claims to collect and how to run them, or a pytest usage error saying what is wrong."""
+class _Here:
+    """What :func:`claims_here` returns: a place, in a test module, for the claim items."""
+
+
+def claims_here() -> _Here:
+    """Declared in a test module (``claims = claims_here()``), collects the claims there: one item
+    per claim and per mutant, children of that module, run whenever it is collected."""
+    return _Here()
+
+
+def _plan(config):
+    """The claims to collect and how to run them (computed once per session), or a pytest usage
+    error saying what is wrong."""
+    if _PLAN in config.stash:
+        return config.stash[_PLAN]
     from numeric.stats import critical_z
     from . import budgets, registry, runner
     builtin = f"{registry.__package__}.claims."
@@ -145,20 +181,29 @@ def _chosen(config):
     else:
         chosen = [c for c in everything if not c.defined_at.startswith(builtin)]
     threshold = critical_z(alpha, max(1, runner.comparisons(chosen, budget)))
-    return chosen, {"budget": budget.name, "seed": seed, "threshold": threshold}
+    config.stash[_PLAN] = chosen, {"budget": budget.name, "seed": seed, "threshold": threshold}
+    return config.stash[_PLAN]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector, name, obj):
+    if isinstance(obj, _Here):
+        return _Claims.from_parent(collector, name=_GROUP)
+    return None
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session, config, items):
-    if not _setting(config, "ntk_verify"):
+    if not _setting(config, "ntk_verify") or any(isinstance(item, ClaimItem) for item in items):
         return
-    chosen, run = _chosen(config)
-    collector = _Claims.from_parent(session, name=_GROUP, chosen=chosen, run=run)
-    items.extend(collector.collect())
+    items.extend(_Claims.from_parent(session, name=_GROUP, nodeid=_GROUP).collect())
 
 
-def pytest_report_header(config):
-    if _setting(config, "ntk_verify"):
-        return (f"ntk-verify: budget {_setting(config, 'ntk_verify_budget')}, "
-                f"seed {_setting(config, 'ntk_verify_seed')}, alpha {_setting(config, 'ntk_verify_alpha')}")
-    return None
+def pytest_report_collectionfinish(config, items):
+    selected = [item for item in items if isinstance(item, ClaimItem)]
+    if not selected:
+        return None
+    run = _plan(config)[1]
+    mutants = sum(item.mutant is not None for item in selected)
+    return (f"ntk-verify: budget {run['budget']}, seed {run['seed']}, alpha {_setting(config, 'ntk_verify_alpha')}, "
+            f"z* {run['threshold']:.2f}; {len(selected) - mutants} claims and {mutants} mutants selected")
