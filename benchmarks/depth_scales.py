@@ -6,13 +6,16 @@ For every activation of ``numeric.activations.names()``, one vectorised call on 
 grid σ_w ∈ [0.5, 3] × σ_b ∈ [0, 1] (N × N points, default 100 × 100), best of R
 (default 3) wall-clock seconds, with the share of the grid in the chaotic phase
 (χ₁ > 1, where the correlation map's fixed point c* < 1 is solved for) and where the
-length map has a finite fixed point. The issue's target: ≤ 2 s per activation (the
-phase diagram is one call). The machine has 2 cores shared with other work: run it
-when the machine is quiet.
+length map has a finite fixed point; the last line is the sum over activations. Target
+(issue 15): ≤ 2 s in total. The machine has 2 cores shared with other work: run it when
+the machine is quiet (the load average is printed). The first line names the numeric.depth
+measured: run from the checkout with ``PYTHONPATH=.`` when the package is installed
+non-editable, or the installed copy is timed.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -34,6 +37,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     weight_std, bias_std = grid(args.size)
     total = 0.0
+    print(f"numeric.depth from {depth.__file__}; load average {os.getloadavg()[0]:.2f}")
     print(f"{'activation':12s} {'best s':>8s} {'finite q*':>10s} {'chaotic':>8s}")
     for name in activations.names():
         times = []

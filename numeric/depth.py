@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
+from typing import Callable, NamedTuple
 
 import numpy as np
 from scipy import linalg
@@ -58,12 +59,17 @@ _Q_INFINITE = 1e12         # a length beyond this means the length map has no fi
 _TINY_Q = 1e-200           # where q* = 0 the expectations are taken at this variance (the limit q → 0⁺)
 _CRITICAL = 8 * np.finfo(float).eps  # |χ − 1| within rounding of σ_w² (relu's √2² = 2 + 4e-16): critical
 _SCAN = np.linspace(-1.0, 1.0, 33)
+_CHUNK = 256  # variances per quadrature call: its (variances × nodes) temporaries then stay in cache
 
 
 # ---------------------------------------------------------------- per-activation moments
 
 def _length_slope(act: Activation):
-    """V'(q) in closed form for the library's closed-form activations, else None."""
+    """V'(q) in closed form for the library's closed-form activations, else None.
+
+    From V(q) = D(q, q, q), D the closed-form dual: e.g. relu2 (Cho & Saul's order-2
+    arc-cosine kernel at θ = 0) has V = 3q²/2, so V' = 3q.
+    """
     params = dict(act.params)
     if set(params) == {"a", "b"}:
         slope = (params["a"] ** 2 + params["b"] ** 2) / 2
@@ -76,6 +82,7 @@ def _length_slope(act: Activation):
         "exp": lambda q: 2 * np.exp(2 * q),
         "identity": np.ones_like,
         "quadratic": lambda q: 6 * q,
+        "relu2": lambda q: 3 * q,
     }
     if act.name in table and act.name in activations.names() and activations.get(act.name) is act:
         return table[act.name]
@@ -83,18 +90,23 @@ def _length_slope(act: Activation):
 
 
 class _Moments:
-    """V(q), V'(q) and E[σ'(√q z)²] for one activation, vectorised over q."""
+    """V(q), V'(q) and E[σ'(√q z)²] for one activation, vectorised over q (closed forms, or
+    one quadrature pass per chunk of :data:`_CHUNK` variances for all three: σ and σ' are
+    evaluated once per node, V'(q) = E[σ(u)σ'(u)u]/q)."""
 
     def __init__(self, act: Activation):
         self.act = act
         self.slope = _length_slope(act)
 
     def __call__(self, q: Array) -> tuple[Array, Array, Array]:
-        q = np.maximum(q, _TINY_Q)
-        if self.slope is not None:
+        if self.slope is not None:  # V' at q itself: its limit at q = 0
             with np.errstate(over="ignore", invalid="ignore"):
-                v, w = self.act.duals(q, q, q)
+                v, w = self.act.duals(*(np.maximum(q, _TINY_Q),) * 3)
                 return v, self.slope(q), w
+        flat = np.maximum(np.ravel(q), _TINY_Q)
+        return tuple(x.reshape(np.shape(q)) for x in _chunked(self._integrated, flat, _CHUNK))
+
+    def _integrated(self, q: Array) -> tuple[Array, Array, Array]:
         fn, deriv = self.act.fn, self.act.deriv
 
         def integrands(u):
@@ -105,29 +117,48 @@ class _Moments:
         return v, s / q, w
 
 
-class _CorrelationMap:
-    """f(c) and f'(c) at fixed variances q (one per point), closed form or Mehler's series."""
+def _chunked(f: Callable[[Array], tuple[Array, ...]], x: Array, size: int) -> tuple[Array, ...]:
+    """f(x) for f mapping a flat array to a tuple of arrays along it, evaluated in slices of ``size``."""
+    parts = [f(x[start:start + size]) for start in range(0, x.size, size)] or [f(x)]
+    return tuple(np.concatenate(values) for values in zip(*parts))
 
-    def __init__(self, act: Activation, weight_var: Array, bias_var: Array, q: Array):
+
+class _CorrelationMap:
+    """f(c) and f'(c) at fixed variances q (one per point), closed form or Mehler's series.
+
+    The series: D(q, c) = Σ_{k≤K} a_k(q)² c^k + (V(q) − Σ_{k≤K} a_k(q)²) c^{K+1} (``series``,
+    last axis k) and q E[σ'(u)σ'(v)] = Σ_k k s_k c^{k−1} (``slopes``, s the series).
+    ``length`` is V(q) when the caller already has it (else it is integrated).
+    """
+
+    def __init__(self, act: Activation, weight_var: Array, bias_var: Array, q: Array,
+                 length: Array | None = None):
         self.act, self.w, self.b, self.q = act, weight_var, bias_var, np.maximum(q, _TINY_Q)
-        self.series = None
+        self.series = self.slopes = None
         if not act.has_closed_form and act.joint_duals is None:
             coeffs = hermite.coefficients(act, CORRELATION_TERMS, variance=self.q)
-            v = _Moments(act)(self.q)[0]
+            v = _Moments(act)(self.q)[0] if length is None else length
             squares = np.square(coeffs)
             tail = np.maximum(v - squares.sum(axis=-1), 0.0)
             self.series = np.concatenate([squares, tail[..., None]], axis=-1)
+            self.slopes = np.arange(1, self.series.shape[-1]) * self.series[..., 1:]
 
     def __call__(self, c: Array, where=slice(None)) -> tuple[Array, Array]:
         q, w, b = self.q[where], self.w[where], self.b[where]
         if self.series is None:
             dual, dual_deriv = self.act.duals(q, q, c * q)
         else:
-            series = self.series[where]
-            k = np.arange(series.shape[-1])
-            dual = hermite.power_series(series, c)
-            dual_deriv = hermite.power_series(k[1:] * series[..., 1:], c) / q
+            dual = hermite.power_series(self.series[where], c)
+            dual_deriv = hermite.power_series(self.slopes[where], c) / q
         return (w * dual + b) / q, w * dual_deriv
+
+    def shared(self, c: Array) -> Array:
+        """f(c_j) at every point for correlations c_j common to all points, shape (points, c.size);
+        Mehler's series as one matrix product with the powers c_j^k."""
+        if self.series is None:
+            return self(np.broadcast_to(c, (self.q.size, c.size)), (slice(None), None))[0]
+        dual = self.series @ np.power.outer(c, np.arange(self.series.shape[-1])).T
+        return (self.w[:, None] * dual + self.b[:, None]) / self.q[:, None]
 
 
 # ---------------------------------------------------------------- public API
@@ -172,17 +203,16 @@ def depth_scales(activation, weight_std, bias_std) -> DepthScales:
     act = activations.get(activation)
     w_std, b_std = np.broadcast_arrays(*_stds(weight_std, bias_std))
     w, b = (w_std * w_std).ravel(), (b_std * b_std).ravel()
-    moments = _Moments(act)
-    q = _fixed_point(moments, w, b)
+    fixed = _fixed_point(_Moments(act), w, b)
+    q = fixed.q
     finite = np.isfinite(q)
-    _, slope, deriv_sq = moments(np.where(finite, q, 1.0))
-    chi_1 = np.where(finite, w * deriv_sq, np.nan)
-    chi_q = np.where(finite, w * slope, np.nan)
+    chi_1 = np.where(finite, w * fixed.deriv_sq, np.nan)
+    chi_q = np.where(finite, w * fixed.slope, np.nan)
     c_star = np.where(finite, 1.0, np.nan)
     chi_c = chi_1.copy()
     chaotic = np.flatnonzero(finite & (chi_1 > 1 + _CRITICAL))
     if chaotic.size:
-        cmap = _CorrelationMap(act, w[chaotic], b[chaotic], q[chaotic])
+        cmap = _CorrelationMap(act, w[chaotic], b[chaotic], q[chaotic], fixed.length[chaotic])
         c_star[chaotic] = _largest_fixed_point(cmap, chi_1[chaotic])
         chi_c[chaotic] = cmap(c_star[chaotic])[1]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -209,11 +239,12 @@ def correlations(activation, weight_std, bias_std, c0, depth: int) -> Array:
         raise ValueError(f"c0 must lie in [-1, 1]; got {c0!r}")
     w_std, b_std, c0 = np.broadcast_arrays(*_stds(weight_std, bias_std), c0)
     w, b = (w_std * w_std).ravel(), (b_std * b_std).ravel()
-    q = _fixed_point(_Moments(act), w, b)
+    fixed = _fixed_point(_Moments(act), w, b)
+    q = fixed.q
     if not np.all(np.isfinite(q)):
         raise ValueError("the length map has no finite fixed point at some (weight_std, bias_std); "
                          "correlations at q* are undefined there (see depth_scales(...).q_star)")
-    cmap = _CorrelationMap(act, w, b, q)
+    cmap = _CorrelationMap(act, w, b, q, fixed.length)
     out = np.empty((w.size, depth + 1))
     out[:, 0] = c0.ravel()
     for level in range(depth):
@@ -314,26 +345,50 @@ def _noise(act: Activation, w: float, q: float, c: float) -> float:
 
 # ---------------------------------------------------------------- solvers
 
-def _fixed_point(moments: _Moments, w: Array, b: Array) -> Array:
-    """q* per point (module docstring): safeguarded Newton on F(q) = w V(q) + b − q."""
-    lo, hi, q = b.copy(), np.full_like(b, np.inf), b.copy()
-    result = np.full_like(b, np.nan)
+class _LengthFixedPoint(NamedTuple):
+    """q* per point, and V = ``length``, V' = ``slope``, E[σ'²] = ``deriv_sq`` at q* (NaN where
+    q* = ∞); see :func:`_fixed_point`. Where q* > 0 and σ_w > 0, ``length`` is
+    (q* − σ_b²)/σ_w², V(q*) by the fixed-point equation: the correlation map built on it
+    has f(1) = 1 to rounding (its error ~1e-13 would otherwise move a c* near 1 by
+    1e-13/|f'(c*) − 1|)."""
+
+    q: Array
+    length: Array
+    slope: Array
+    deriv_sq: Array
+
+
+def _fixed_point(moments: _Moments, w: Array, b: Array) -> _LengthFixedPoint:
+    """q* per point (module docstring): safeguarded Newton on F(q) = w V(q) + b − q.
+
+    Started from the root of an interpolant of F (:func:`_start`, ~1e-8 relative), so that
+    Newton's quadratic convergence takes most points to rounding level in two evaluations
+    of V, V', E[σ'²]; each iteration evaluates only the points not yet converged. A point
+    has converged when F(q) = 0, when its step is ≤ 1e-13 q, or when its bracket is 4 ulp
+    wide: q* is that step, and the moments are those of the last evaluation, at most
+    1e-13 q* from q* (which moves χ₁ and χ_q by ~1e-13 relative).
+    """
+    fields = [np.full_like(b, np.nan) for _ in _LengthFixedPoint._fields]
+    result = fields[0]
     # σ_b = 0 and σ(0) = 0: q = 0 is a fixed point, stable when F'(0⁺) = σ_w² V'(0⁺) − 1 ≤ 0
     # (8 ulp of slack: relu at σ_w = √2 rounds σ_w² to 2 + 4e-16)
     zero = np.flatnonzero(b == 0)
     if zero.size:
-        v, slope, _ = moments(np.full(zero.size, _TINY_Q))
-        stable = (v <= 1e-100) & (w[zero] * slope - 1.0 <= _CRITICAL)
-        result[zero[stable]] = 0.0
+        at_zero = moments(np.zeros(1))
+        stable = (at_zero[0] <= 1e-100) & (w[zero] * at_zero[1] - 1.0 <= _CRITICAL)
+        for field, value in zip(fields, (0.0, *at_zero)):
+            field[zero[stable]] = value
     active = np.flatnonzero(np.isnan(result))
-    lo, hi, q = _bracket(moments, w, b, active, lo, hi, q)
+    lo, hi, q, beyond = _start(moments, w, b, active)
+    result[active[beyond]] = np.inf
+    active = active[~beyond]
     for _ in range(200):
         if not active.size:
             break
-        v, s, _ = moments(q[active])
+        now = moments(q[active])
         with np.errstate(over="ignore", invalid="ignore"):
-            f = w[active] * v + b[active] - q[active]
-            df = w[active] * s - 1.0
+            f = w[active] * now[0] + b[active] - q[active]
+            df = w[active] * now[1] - 1.0
         at_root = (f == 0) & (q[active] > 0)
         up = f >= 0
         lo[active] = np.where(up, q[active], lo[active])
@@ -341,61 +396,90 @@ def _fixed_point(moments: _Moments, w: Array, b: Array) -> Array:
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             newton = q[active] - f / df
         inside = np.isfinite(newton) & (newton > lo[active]) & (newton < hi[active])
-        with np.errstate(invalid="ignore"):
-            bisect = np.where(lo[active] > 0, np.sqrt(lo[active] * hi[active]), hi[active] / 2)
-        grow = 16.0 * np.maximum(q[active], 1.0)
-        step = np.where(inside, newton, np.where(np.isfinite(hi[active]), bisect, grow))
+        bisect = np.where(lo[active] > 0, np.sqrt(lo[active] * hi[active]), hi[active] / 2)
+        step = np.where(inside, newton, bisect)
         converged = at_root | (np.abs(step - q[active]) <= 1e-13 * np.maximum(q[active], 1e-300))
-        converged |= np.isfinite(hi[active]) & (hi[active] - lo[active] <= 4e-16 * hi[active])
-        result[active[converged]] = np.where(at_root, q[active], step)[converged]
-        infinite = ~converged & (lo[active] > _Q_INFINITE)
-        result[active[infinite]] = np.inf
+        converged |= hi[active] - lo[active] <= 4e-16 * hi[active]
+        done = active[converged]
+        result[done] = np.where(at_root, q[active], step)[converged]
+        for field, value in zip(fields[1:], now):
+            field[done] = value[converged]
         q[active] = step
-        active = active[~(converged | infinite)]
+        active = active[~converged]
     if active.size:
         raise ArithmeticError(f"the length map's fixed point did not converge at {active.size} points")
-    return result
+    exact = np.isfinite(result) & (result > 0) & (w > 0)
+    fields[1][exact] = (result[exact] - b[exact]) / w[exact]
+    return _LengthFixedPoint(*fields)
 
 
-_TABLE = np.concatenate([[0.0], np.geomspace(1e-8, _Q_INFINITE, 400)])
+_TABLE = np.concatenate([[0.0], np.geomspace(1e-8, _Q_INFINITE, 1200)])  # ratio 1.039
+_STRIDE = 3  # F's sign is scanned on every 3rd node of _TABLE (ratio 1.12), then on the 3 before the first < 0
+_START_BISECTIONS = 32  # the interpolant's root to 2^−32 of a table interval (~1e-11 q)
 
 
-def _bracket(moments, w, b, active, lo, hi, q):
-    """Brackets of q* from a table of V: the first interval of ``_TABLE`` over which
-    F = wV + b − q goes from ≥ 0 to < 0 (lo, hi), and the linear interpolant inside (q);
-    hi = ∞ where F stays ≥ 0 (q* beyond the table: the loop then grows q to ∞)."""
+def _start(moments, w, b, active):
+    """(lo, hi, q, beyond): brackets [lo, hi] of q* and a start q in them, from V and V'
+    tabulated on ``_TABLE`` (full-size arrays, set at the points ``active``).
+
+    [lo, hi] = [T_j, T_{j+1}] is the table interval before the first node where
+    F = wV + b − q < 0 (F(0) ≥ 0; a NaN F counts as ≥ 0), searched among every
+    ``_STRIDE``-th node first; lo ≥ σ_b², as F ≥ 0 below σ_b². q is the root there of F
+    with V replaced by its cubic Hermite interpolant from V and V' at T_j, T_{j+1} (error
+    ≤ h⁴ max|V''''|/384 over an interval of width h: ~1e-8 V for V ~ q^α at the table's
+    ratio 1.039), found by bisection. ``beyond`` (one per active point): F ≥ 0 on the
+    whole table, so no fixed point lies below _Q_INFINITE, i.e. q* = ∞.
+    """
     with np.errstate(over="ignore", invalid="ignore"):
-        table = moments(_TABLE)[0]
-    for chunk in np.array_split(active, max(1, active.size // 512)):
-        f = w[chunk, None] * table + b[chunk, None] - _TABLE
-        f = np.where(np.isnan(f), np.inf, f)
-        down = (f[:, :-1] >= 0) & (f[:, 1:] < 0)
-        found = down.any(axis=1)
-        j = np.argmax(down, axis=1)
-        rows = np.arange(chunk.size)
-        f0, f1 = f[rows, j], f[rows, j + 1]
-        a, z = _TABLE[j], _TABLE[j + 1]
-        lo[chunk] = np.where(found, np.maximum(a, lo[chunk]), np.maximum(_TABLE[-1], lo[chunk]))
-        hi[chunk] = np.where(found, z, np.inf)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            guess = a + (z - a) * f0 / (f0 - f1)
-        q[chunk] = np.where(found, np.clip(guess, lo[chunk], z), lo[chunk])
-    return lo, hi, q
+        table, slope, _ = moments(_TABLE)
+    lo, hi, q = b.copy(), np.full_like(b, np.inf), b.copy()
+    beyond = np.zeros(active.size, dtype=bool)
+    first = np.zeros(active.size, dtype=int)
+    for part in np.array_split(np.arange(active.size), max(1, active.size // 512)):
+        negative = _negative(w[active[part]], b[active[part]], table, slice(None, None, _STRIDE))
+        beyond[part] = ~negative.any(axis=1)
+        first[part] = _STRIDE * np.argmax(negative, axis=1)
+    points, first = active[~beyond], first[~beyond]
+    fine = first[:, None] + np.arange(1 - _STRIDE, 1)
+    negative = _negative(w[points], b[points], table, fine)
+    j = fine[np.arange(points.size), np.argmax(negative, axis=1)] - 1
+    a, z = _TABLE[j], _TABLE[j + 1]
+    lo[points], hi[points] = np.maximum(a, b[points]), z
+    v0, v1, m0, m1 = table[j], table[j + 1], slope[j] * (z - a), slope[j + 1] * (z - a)
+    cubic = (2 * v0 + m0 - 2 * v1 + m1, -3 * v0 - 2 * m0 + 3 * v1 - m1, m0, v0)  # V(a + (z − a) t)
+    t_lo, t_hi = np.zeros(points.size), np.ones(points.size)
+    for _ in range(_START_BISECTIONS):
+        t = (t_lo + t_hi) / 2
+        positive = w[points] * np.polyval(cubic, t) + b[points] - (a + (z - a) * t) >= 0
+        t_lo, t_hi = np.where(positive, t, t_lo), np.where(positive, t_hi, t)
+    q[points] = np.clip(a + (z - a) * (t_lo + t_hi) / 2, lo[points], hi[points])
+    return lo, hi, q, beyond
+
+
+def _negative(w: Array, b: Array, table: Array, nodes) -> Array:
+    """F(T) = w V(T) + b − T < 0 at T = _TABLE[nodes], one row per point (``table`` holds V
+    on _TABLE; ``nodes`` a slice, or indices with one row per point). NaN compares False."""
+    with np.errstate(invalid="ignore"):
+        return w[:, None] * table[nodes] + b[:, None] < _TABLE[nodes]
 
 
 def _largest_fixed_point(cmap: _CorrelationMap, chi_1: Array) -> Array:
     """The largest root in [−1, 1) of f(c) − c, per point (chaotic phase, χ₁ > 1).
 
     h(c) = (f(c) − c)/(1 − c) has h(−1) ≥ 0 and h(1⁻) = 1 − χ₁ < 0; the last sign change
-    of h on a 33-point scan brackets the root, which safeguarded Newton then polishes.
+    of h on a 33-point scan brackets the root, and safeguarded Newton from the linear
+    interpolant of h there polishes it. A point is done when its Newton correction is
+    ≤ 1e-13 (c* is then the Newton iterate) or its bracket is 4e-16 wide.
     """
     inner = _SCAN[:-1]
-    values = (cmap(np.broadcast_to(inner, (chi_1.size, inner.size)), (slice(None), None))[0]
-              - inner) / (1 - inner)
-    nonneg = np.concatenate([values >= 0, (1 - chi_1 >= 0)[:, None]], axis=1)
-    last = _SCAN.size - 1 - np.argmax(nonneg[:, ::-1], axis=1)
-    lo, hi = _SCAN[last], _SCAN[np.minimum(last + 1, _SCAN.size - 1)]
-    c = lo.copy()
+    values = np.concatenate([(cmap.shared(inner) - inner) / (1 - inner), (1 - chi_1)[:, None]], axis=1)
+    last = _SCAN.size - 1 - np.argmax(values[:, ::-1] >= 0, axis=1)
+    after = np.minimum(last + 1, _SCAN.size - 1)
+    lo, hi = _SCAN[last], _SCAN[after]
+    rows = np.arange(chi_1.size)
+    h_lo, h_hi = values[rows, last], values[rows, after]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c = np.where(h_lo > h_hi, lo + (hi - lo) * h_lo / (h_lo - h_hi), lo)
     active = np.arange(c.size)
     for _ in range(200):
         f, df = cmap(c[active], active)
@@ -406,8 +490,9 @@ def _largest_fixed_point(cmap: _CorrelationMap, chi_1: Array) -> Array:
         with np.errstate(divide="ignore", invalid="ignore"):
             newton = c[active] - g / dg
         inside = np.isfinite(newton) & (newton > lo[active]) & (newton < hi[active])
-        step = np.where(inside, newton, (lo[active] + hi[active]) / 2)
-        done = (np.abs(step - c[active]) <= 1e-13) | (hi[active] - lo[active] <= 4e-16)
+        small = np.abs(newton - c[active]) <= 1e-13
+        step = np.where(inside | small, newton, (lo[active] + hi[active]) / 2)
+        done = small | (hi[active] - lo[active] <= 4e-16)
         c[active] = step
         active = active[~done]
         if not active.size:
