@@ -370,12 +370,12 @@ def _fixed_point(moments: _Moments, w: Array, b: Array) -> _LengthFixedPoint:
     """
     fields = [np.full_like(b, np.nan) for _ in _LengthFixedPoint._fields]
     result = fields[0]
-    # σ_b = 0 and σ(0) = 0: q = 0 is a fixed point, stable when F'(0⁺) = σ_w² V'(0⁺) − 1 ≤ 0
+    # σ_b = 0 and σ_w² σ(0)² = 0: q = 0 is a fixed point, stable when F'(0⁺) = σ_w² V'(0⁺) − 1 ≤ 0
     # (8 ulp of slack: relu at σ_w = √2 rounds σ_w² to 2 + 4e-16)
     zero = np.flatnonzero(b == 0)
     if zero.size:
         at_zero = moments(np.zeros(1))
-        stable = (at_zero[0] <= 1e-100) & (w[zero] * at_zero[1] - 1.0 <= _CRITICAL)
+        stable = (w[zero] * at_zero[0] <= 1e-100) & (w[zero] * at_zero[1] - 1.0 <= _CRITICAL)
         for field, value in zip(fields, (0.0, *at_zero)):
             field[zero[stable]] = value
     active = np.flatnonzero(np.isnan(result))
