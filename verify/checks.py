@@ -336,7 +336,7 @@ def run_check(check: NumericCheck, statement, *, budget: Budget, threshold: floa
     test = settings(max_examples=check.drawn(budget), database=None, deadline=None,
                     derandomize=False, phases=phases, report_multiple_bugs=False,
                     suppress_health_check=list(HealthCheck), verbosity=Verbosity.quiet,
-                    print_blob=False)(test)
+                    print_blob=False, backend="hypothesis")(test)
     test = seed(stable_int(run_seed, claim_id, check.name))(test)
     try:
         with _SEED_ONLY:
