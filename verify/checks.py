@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import threading
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
@@ -20,16 +19,13 @@ import mpmath
 import numpy as np
 import sympy as sp
 from hypothesis import HealthCheck, Phase, Verbosity, example, given, seed, settings
-try:
-    from hypothesis.internal.conjecture import providers as hypothesis_providers
-except ImportError:  # Hypothesis before its provider module had no pool of local constants
-    hypothesis_providers = None
 
 from derivations.core import Relation, Statement
 from numeric import montecarlo
 from numeric.stats import (CONSISTENT, INCONCLUSIVE, REFUTED, ZTest, extrapolate, log_std_se, mde,
                            loglog_slope, nonzero_test, z_test)
 
+from . import isolation
 from .budgets import Budget
 from .claim import ContractError, NumericCheck
 from .results import CheckResult, Comparison
@@ -275,46 +271,6 @@ def _hold_to_contract(check: NumericCheck, claim_id: str, comparisons: tuple) ->
         raise ContractError(f"claim {claim_id!r}, check {check.name!r}: per_example: {problem}")
 
 
-class _SeedOnly:
-    """A context in which Hypothesis's draws depend on its seed alone.
-
-    Hypothesis (from 6.131) also draws, now and then, constants it collects from the source of
-    every module of the user's own code loaded in the process (``_get_local_constants``), and it
-    caches the constants each strategy bound admits (``CONSTANTS_CACHE``).  That pool only grows
-    as modules are imported, so a check's configurations, and its JSON, would depend on what the
-    process imported before (a test suite, a user's claim module, ``--html``'s printers, a Dask
-    worker's history) and on whether the project is installed editable.  Inside the context the
-    pool is empty and the cache is this object's; the last context to end (units may run in
-    threads of one Dask worker) gives Hypothesis its own back.  Hypothesis versions without the
-    pool have nothing to swap.
-    """
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.depth = 0
-        self.cache: dict = {}
-        self.hypothesis_own: tuple = ()
-
-    def __enter__(self):
-        with self.lock:
-            if self.depth == 0 and hasattr(hypothesis_providers, "_get_local_constants"):
-                self.hypothesis_own = (hypothesis_providers._get_local_constants,
-                                       hypothesis_providers.CONSTANTS_CACHE)
-                hypothesis_providers._get_local_constants = hypothesis_providers.Constants  # an empty pool
-                hypothesis_providers.CONSTANTS_CACHE = self.cache
-            self.depth += 1
-
-    def __exit__(self, *exc_info):
-        with self.lock:
-            self.depth -= 1
-            if self.depth == 0 and self.hypothesis_own:
-                hypothesis_providers._get_local_constants, hypothesis_providers.CONSTANTS_CACHE = self.hypothesis_own
-                self.hypothesis_own = ()
-
-
-_SEED_ONLY = _SeedOnly()
-
-
 def run_check(check: NumericCheck, statement, *, budget: Budget, threshold: float,
               run_seed: int, claim_id: str, shrink: bool = True) -> CheckResult:
     """Run ``check`` against ``statement``; the first refuted configuration ends it."""
@@ -339,7 +295,7 @@ def run_check(check: NumericCheck, statement, *, budget: Budget, threshold: floa
                     print_blob=False, backend="hypothesis")(test)
     test = seed(stable_int(run_seed, claim_id, check.name))(test)
     try:
-        with _SEED_ONLY:
+        with isolation.SEED_ONLY:
             test()
     except _Refuted as failure:
         return CheckResult(check.name, check.description, REFUTED, failure.comparisons,

@@ -28,12 +28,11 @@ from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Iterator, Sequence
 
 import sympy as sp
-from threadpoolctl import threadpool_limits
 
 from derivations.engine import StepStatus, check_derivation
 from numeric.stats import ComparisonStatus, critical_z
 
-from . import budgets, families, registry
+from . import budgets, families, isolation, registry
 from .checks import run_check
 from .claim import Claim
 from .results import (DERIVATION_LAYER, NUMERIC_LAYER, CheckResult, ClaimResult, MutantResult, RunResult, StepResult,
@@ -160,7 +159,7 @@ def _steps(derivation, domain, *, stop_at_refutation: bool = False) -> tuple[Ste
 
 def run_unit(unit: Unit) -> Part:
     """Run one unit; an exception becomes an error part naming the unit, never a crash."""
-    with threadpool_limits(limits=1):
+    with isolation.SINGLE_BLAS_THREAD:
         return _run_unit(unit)
 
 

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from verify import checks
+from verify import isolation
 from verify.cli import main
 
 SELECTION = ["run", "dual.step", "--budget", "quick", "--seed", "3"]
@@ -60,5 +60,20 @@ def test_without_the_isolation_hypothesis_draws_other_configurations(run_json, c
     """The check above can fail: unisolated, Hypothesis draws from its pool and the JSON changes."""
     first = run_json("first")
     constants_imported()
-    monkeypatch.setattr(checks, "_SEED_ONLY", contextlib.nullcontext())
+    monkeypatch.setattr(isolation, "SEED_ONLY", contextlib.nullcontext())
     assert run_json("unisolated") != first
+
+
+def test_a_held_setting_is_restored_only_when_the_last_holder_leaves():
+    """Units overlapping in threads of one worker: the first applies, the last restores."""
+    state = ["process's own"]
+
+    def apply():
+        state.append("unit's")
+        return state.pop
+    held = isolation.Held(apply)
+    with held:
+        with held:
+            assert state[-1] == "unit's"
+        assert state[-1] == "unit's"
+    assert state == ["process's own"]
