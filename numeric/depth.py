@@ -60,6 +60,7 @@ _TINY_Q = 1e-200           # where q* = 0 the expectations are taken at this var
 _CRITICAL = 8 * np.finfo(float).eps  # |χ − 1| within rounding of σ_w² (relu's √2² = 2 + 4e-16): critical
 _SCAN = np.linspace(-1.0, 1.0, 33)
 _CHUNK = 256  # variances per quadrature call: its (variances × nodes) temporaries then stay in cache
+_SERIES_CHUNK = 1024  # variances per call of the Hermite coefficients (~1800 nodes × 160 terms each)
 
 
 # ---------------------------------------------------------------- per-activation moments
@@ -136,7 +137,8 @@ class _CorrelationMap:
         self.act, self.w, self.b, self.q = act, weight_var, bias_var, np.maximum(q, _TINY_Q)
         self.series = self.slopes = None
         if not act.has_closed_form and act.joint_duals is None:
-            coeffs = hermite.coefficients(act, CORRELATION_TERMS, variance=self.q)
+            coeffs = _chunked(lambda x: (hermite.coefficients(act, CORRELATION_TERMS, variance=x),),
+                              self.q, _SERIES_CHUNK)[0]
             v = _Moments(act)(self.q)[0] if length is None else length
             squares = np.square(coeffs)
             tail = np.maximum(v - squares.sum(axis=-1), 0.0)
