@@ -257,14 +257,17 @@ def correlations(activation, weight_std, bias_std, c0, depth: int) -> Array:
 @dataclass(frozen=True)
 class MaxDepth:
     """Result of :func:`max_effective_depth`: ``depth`` L_max (inf when never reached),
-    ``noise`` τ (the stationary std of ĉ is τ/√n), ``c_star``, ``xi_c``, and the
-    asymptotic estimate ``asymptotic`` = ξ_c ln(√n |c₀ − c*|/(z τ))."""
+    ``noise`` τ (the stationary std of ĉ is τ/√n), ``c_star``, ``xi_c``, the asymptotic
+    estimate ``asymptotic`` = ξ_c ln(√n |A|/(z τ)) and ``amplitude``, the mean-field
+    amplitude A = lim (c_ℓ − c*)/χ_c^ℓ (NaN where undefined: ordered phase, or c_ℓ does
+    not reach c*)."""
 
     depth: float
     noise: float
     c_star: float
     xi_c: float
     asymptotic: float
+    amplitude: float = np.nan
 
 
 def max_effective_depth(activation, weight_std: float, bias_std: float, width: int, c0: float,
@@ -281,8 +284,11 @@ def max_effective_depth(activation, weight_std: float, bias_std: float, width: i
     of F at K*; Lyapunov's equation), and ĉ's stationary standard deviation is τ/√n with
     τ² = n gᵀPg, g = ∂c/∂(k11, k22, k12) = (−c*/(2q*), −c*/(2q*), 1/q*). L_max is the
     smallest ℓ with |c_ℓ − c*| ≤ z τ/√n (z = ``threshold``), c_ℓ the mean-field
-    recursion (:func:`correlations`). Away from criticality c_ℓ − c* ≈ A χ_c^ℓ, so
-    L_max ≈ ξ_c ln(√n |A|/(z τ)), A ≈ c₀ − c* for c₀ near c* (``asymptotic``).
+    recursion (:func:`correlations`). Away from criticality c_ℓ − c* = A χ_c^ℓ (1 + O(c_ℓ − c*)),
+    so L_max ≈ ξ_c ln(√n |A|/(z τ)) (``asymptotic``) with the mean-field amplitude
+    A = lim_ℓ (c_ℓ − c*)/χ_c^ℓ (``amplitude``; not c₀ − c*, which it equals only as c₀ → c*),
+    read off the recursion once |c_ℓ − c*| ≤ 1e-6: the O(c_ℓ − c*) correction and the
+    rounding of c_ℓ − c* (c* to ~1e-15) then leave A to ~1e-6 relative, L_max to ~1e-6 ξ_c.
 
     In the ordered phase (c* = 1) Q is degenerate along the correlation (u = v at K*),
     τ = 0, and the fluctuation of ĉ shrinks with 1 − c_ℓ: to first order the two inputs
@@ -302,18 +308,36 @@ def max_effective_depth(activation, weight_std: float, bias_std: float, width: i
         raise ValueError(f"max_effective_depth needs a finite fixed point q* > 0; got q* = {q!r} "
                          f"at weight_std={weight_std!r}, bias_std={bias_std!r}")
     tau = _noise(act, float(weight_std) ** 2, q, c_star) if c_star < 1 else 0.0
-    depth = np.inf
-    if tau > 0:
-        w2, b2 = (np.array([float(x) ** 2]) for x in (weight_std, bias_std))
-        cmap, c = _CorrelationMap(act, w2, b2, np.array([q])), np.array([float(c0)])
-        for level in range(max_depth + 1):
-            if abs(c[0] - c_star) <= threshold * tau / np.sqrt(width):
-                depth = float(level)
-                break
-            c = np.clip(cmap(c)[0], -1.0, 1.0)
+    if not tau > 0:
+        return MaxDepth(np.inf, tau, c_star, xi_c, np.inf)
+    w2, b2 = (np.array([float(x) ** 2]) for x in (weight_std, bias_std))
+    cmap = _CorrelationMap(act, w2, b2, np.array([q]))
+    depth, amplitude = _mean_field_crossing(cmap, float(c0), c_star, float(scales.chi_c),
+                                            threshold * tau / np.sqrt(width), max_depth)
     with np.errstate(divide="ignore"):
-        asymptotic = xi_c * np.log(np.sqrt(width) * abs(c0 - c_star) / (threshold * tau))
-    return MaxDepth(depth, tau, c_star, xi_c, float(asymptotic))
+        asymptotic = xi_c * np.log(np.sqrt(width) * abs(amplitude) / (threshold * tau))
+    return MaxDepth(depth, tau, c_star, xi_c, float(asymptotic), amplitude)
+
+
+_AMPLITUDE_GAP = 1e-6
+"""|c_ℓ − c*| at which :func:`max_effective_depth` reads the amplitude A off the recursion."""
+
+
+def _mean_field_crossing(cmap: _CorrelationMap, c0: float, c_star: float, chi_c: float, floor: float,
+                         max_depth: int) -> tuple[float, float]:
+    """The first ℓ ≤ ``max_depth`` with |c_ℓ − c*| ≤ ``floor`` (inf if none), and A = (c_ℓ − c*)/χ_c^ℓ at
+    the first ℓ with |c_ℓ − c*| ≤ :data:`_AMPLITUDE_GAP` (NaN if none), c_ℓ the mean-field recursion."""
+    depth, amplitude, c = np.inf, np.nan, np.array([c0])
+    for level in range(max_depth + 1):
+        gap = float(c[0]) - c_star
+        if depth == np.inf and abs(gap) <= floor:
+            depth = float(level)
+        if abs(gap) <= _AMPLITUDE_GAP:
+            amplitude = gap / chi_c ** level
+            if depth < np.inf:
+                break
+        c = np.clip(cmap(c)[0], -1.0, 1.0)
+    return depth, amplitude
 
 
 def _noise(act: Activation, w: float, q: float, c: float) -> float:

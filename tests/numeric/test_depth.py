@@ -207,6 +207,19 @@ def test_max_effective_depth_grows_like_log_width():
     assert depth.max_effective_depth("tanh", 0.8, 0.3, 100, 0.5).depth == math.inf  # ordered
 
 
+def test_max_effective_depth_asymptotic_uses_the_mean_field_amplitude():
+    """A = lim (c_ℓ − c*)/χ_c^ℓ, not c₀ − c*: at n = 1e8 (correction O(τ/√n) ~ 1e-4) the
+    asymptotic ξ_c ln(√n|A|/(zτ)) is the crossing of the exact recursion, which the integer
+    L_max rounds up; c₀ = −0.3 is far from c* ≈ 0.28, where c₀ − c* misses A by 20%."""
+    result = depth.max_effective_depth("tanh", 2.5, 0.5, 10**8, -0.3)
+    scales = depth.depth_scales("tanh", 2.5, 0.5)
+    c = depth.correlations("tanh", 2.5, 0.5, -0.3, 80)
+    assert result.amplitude == pytest.approx((c[-1] - scales.c_star) / scales.chi_c ** 80, rel=1e-5)
+    assert abs(result.amplitude / (-0.3 - scales.c_star) - 1) > 0.1
+    assert result.depth - 1 < result.asymptotic <= result.depth + 1e-3
+    assert math.isnan(depth.max_effective_depth("tanh", 0.8, 0.3, 100, 0.5).amplitude)  # ordered
+
+
 @pytest.mark.parametrize("call,match", [
     (lambda: depth.depth_scales("tanh", -1.0, 0.0), "weight_std"),
     (lambda: depth.depth_scales("tanh", 1.0, float("nan")), "bias_std"),

@@ -10,7 +10,10 @@ layer's pairs have covariance Σ¹ exactly for inputs whose Gram gives Σ¹.
 Tolerances: the deterministic library checks use the rounding model of
 ``Context.exact`` (operations × eps × scale, operations stated at each call); the
 network checks use the width-limit pattern (standard errors over independent
-initialisations, Bonferroni threshold); rates of approach are fitted slopes with a jackknife SE.
+initialisations, Bonferroni threshold); rates of approach are generalised-least-squares slopes with a
+jackknife SE; the maximum effective depth is a crossing depth from a fixed window of layers, with a
+delta-method SE; the critical relu recursion is iterated in the angle arccos c_ℓ (truncation and
+rounding models stated there).
 """
 from __future__ import annotations
 
@@ -26,7 +29,7 @@ from numeric import activations
 from numeric import depth as numeric_depth
 from numeric import kernels
 from numeric.networks import MLP
-from numeric.stats import log_std_se, loglog_slope, wls
+from numeric.stats import log_std_se, loglog_slope
 
 from .. import figdata
 from ..checks import predict
@@ -34,13 +37,15 @@ from ..claim import Claim, Mutant, NumericCheck
 
 __all__ = ["CLAIMS", "FAMILY", "simulate_correlations", "WIDTHS", "seeds"]
 
-WIDTHS = (128, 256, 512)
-"""The widths of every width-limit check of the depth and design families."""
+WIDTHS = (64, 256, 1024)
+"""The widths of every width-limit check of the depth and design families: a factor 16 (not 4 at half the
+cost) halves the SE of the fitted fluctuation exponent and of the extrapolated limit, so that the fits'
+χ²/dof inflation (one degree of freedom) rarely lifts the MDE over the target."""
 
 
 def seeds(budget) -> int:
     """Independent networks per width at ``budget``."""
-    return (400, 700, 12000)[budget.level]
+    return (800, 1200, 8000)[budget.level]
 
 
 def simulate_correlations(activation, weight_std: float, q: float, c0: float, layers: int, width: int,
@@ -144,7 +149,7 @@ def _measure_networks(statement, config, ctx):
 _NETWORK_CHECK = NumericCheck(
     "finite-network-correlations",
     "the correlation ĉ_L of two inputs' empirical kernel in erf networks (σ_b = 0, inputs at the fixed "
-    "length q*) over independent initialisations at widths 128, 256, 512: extrapolated limit against "
+    "length q*) over independent initialisations at widths 64, 256, 1024: extrapolated limit against "
     "the statement's map iterated from c₀, fluctuation exponent against the statement's",
     lambda budget: st.fixed_dictionaries({"weight_std": st.sampled_from((1.5, 2.0, 2.5)),
                                           "c0": st.sampled_from((0.6, 0.9)), "layers": st.just(4)}),
@@ -170,18 +175,24 @@ def _erf_mutants():
 _GROUPS = 20
 
 
-def _fitted_rate(draws: np.ndarray, c_star: float) -> float:
-    """The least-squares slope of log|mean ĉ_ℓ − c*| against ℓ = 1..L (mean over the networks)."""
-    gaps = np.abs(draws.mean(axis=0)[1:] - c_star)
-    return float(np.polyfit(np.arange(1, draws.shape[1]), np.log(gaps), 1)[0])
+def _fitted_rate(draws: np.ndarray, c_star: float, weights: np.ndarray) -> float:
+    """The generalised-least-squares slope of log|mean ĉ_ℓ − c*| against ℓ = 1..L (mean over the networks).
+
+    The covariance of the log gaps is that of ĉ_ℓ/g_ℓ over the networks, divided by their number, with g_ℓ =
+    ``weights[ℓ]`` the mean-field gap |c_ℓ − c*| (numeric.depth), not the measured one: weights estimated
+    from the gaps themselves would correlate with them and flatten the slope. Later layers of one network
+    inherit earlier layers' noise; GLS uses that correlation instead of counting the layers as independent."""
+    gaps = np.log(np.abs(draws.mean(axis=0)[1:] - c_star))
+    design = np.column_stack([np.ones(gaps.size), np.arange(1, draws.shape[1])])
+    inverse = np.linalg.inv(np.cov((draws[:, 1:] / weights[1:]).T) / draws.shape[0])
+    return float(np.linalg.solve(design.T @ inverse @ design, design.T @ inverse @ gaps)[1])
 
 
 def _measure_approach(statement, config, ctx):
     """The rate of log|ĉ_ℓ − c*| in finite tanh networks against ln χ_c (χ_c from numeric.depth).
 
-    Standard error by the delete-one-group jackknife over 20 groups of networks, which keeps the
-    correlation between the layers of one network (a weighted fit treating layers as independent
-    would not)."""
+    Standard error by the delete-one-group jackknife over 20 groups of networks (the fit's covariance
+    re-estimated in each), which keeps the correlation between the layers of one network."""
     w, b, layers = config["weight_std"], config["bias_std"], config["layers"]
     scales = numeric_depth.depth_scales("tanh", w, b)
     q, c_star, chi = float(scales.q_star), float(scales.c_star), float(scales.chi_c)
@@ -189,14 +200,16 @@ def _measure_approach(statement, config, ctx):
     networks = (400, 800, 3000)[ctx.budget.level]
     draws = simulate_correlations(activations.get("tanh"), w, q, c0, layers + 1, config["width"], networks,
                                   ctx.rng("networks"), bias_std=b)
+    weights = np.abs(numeric_depth.correlations("tanh", w, b, c0, layers) - c_star)
     groups = np.array_split(np.arange(networks), _GROUPS)
-    jack = np.array([_fitted_rate(np.delete(draws, g, axis=0), c_star) for g in groups])
+    jack = np.array([_fitted_rate(np.delete(draws, g, axis=0), c_star, weights) for g in groups])
     se = float(np.sqrt((_GROUPS - 1) / _GROUPS * np.sum((jack - jack.mean()) ** 2)))
     prediction = predict(statement, "rate", {D.CHI: chi})
     if config.get("figure"):
         _record_phases(ctx, b)
-    return (ctx.compare(f"tanh sigma_w={w:g} sigma_b={b:g}: rate of log|c_hat_l - c*|", _fitted_rate(draws, c_star),
-                        se, prediction, samples=networks, kind="rate", scale=abs(prediction)),)
+    return (ctx.compare(f"tanh sigma_w={w:g} sigma_b={b:g}: rate of log|c_hat_l - c*|",
+                        _fitted_rate(draws, c_star, weights), se, prediction, samples=networks, kind="rate",
+                        scale=abs(prediction)),)
 
 
 def _record_phases(ctx, bias_std: float) -> None:
@@ -219,13 +232,15 @@ def _record_phases(ctx, bias_std: float) -> None:
 
 _APPROACH_CHECK = NumericCheck(
     "finite-network-rate",
-    "the slope of log|mean ĉ_ℓ − c*| against ℓ = 1..8 in tanh networks (width 512 ordered, 4096 chaotic, "
-    "where the noise floor is not relative) started near c* "
-    "(ordered: c₀ = 1 − 0.02; chaotic: c₀ = c* + 0.05, where the map's curvature biases the slope by "
-    "< 2%), c* and χ_c from numeric.depth, against the statement's rate ln χ_c; jackknife SE",
-    lambda budget: st.sampled_from(({"weight_std": 0.9, "bias_std": 0.3, "offset": 0.02, "layers": 8, "width": 512},
+    "the generalised-least-squares slope (covariance of the layers over networks, mean-field weights) of "
+    "log|mean ĉ_ℓ − c*| against ℓ = 1..8 in tanh networks (width 2048 ordered, where the O(1/n) finite-width "
+    "bias of the slope, ~0.1% at width 512, is then below the thorough SE; 4096 chaotic, where the noise "
+    "floor is not relative) started near c* "
+    "(ordered: c₀ = 1 − 0.02, where the map's curvature biases the slope by < 1e-4; chaotic: c₀ = c* + 0.05, "
+    "where it biases the slope by < 2%), c* and χ_c from numeric.depth, against the statement's rate ln χ_c; jackknife SE",
+    lambda budget: st.sampled_from(({"weight_std": 0.9, "bias_std": 0.3, "offset": 0.02, "layers": 8, "width": 2048},
                                     {"weight_std": 2.5, "bias_std": 0.5, "offset": 0.05, "layers": 8, "width": 4096},
-                                    {"weight_std": 0.7, "bias_std": 0.1, "offset": 0.02, "layers": 8, "width": 512})),
+                                    {"weight_std": 0.7, "bias_std": 0.1, "offset": 0.02, "layers": 8, "width": 2048})),
     _measure_approach,
     explicit=({"weight_std": 2.0, "bias_std": 0.3, "offset": 0.05, "layers": 8, "width": 4096, "figure": True},),
     examples=lambda budget: (1, 1, 3)[budget.level],
@@ -247,6 +262,9 @@ _DOUBLINGS = (12, 13, 16)
 """The relu recursion runs to ℓ = 2^12 (2^13 at standard, 2^16 at thorough); each limit's error is estimated by its change over the last
 doubling of ℓ (ε) or halving of ε (the truncation model of a sequence converging like 1/ℓ or ε^{1/2})."""
 _C0S = (-0.5, 0.0, 0.5)
+_ANGLE_OPERATIONS = 32
+"""Rounding model of one step of :func:`_relu_angle_map`: a relative error of at most this many eps in θ_{ℓ+1}
+(a dozen operations, each well conditioned: no difference of nearly equal numbers)."""
 
 
 def _relu_map(c):
@@ -254,25 +272,49 @@ def _relu_map(c):
     return np.clip(2.0 * activations.get("relu").dual(1.0, 1.0, c), -1.0, 1.0)
 
 
+def _relu_angle_map(theta: np.ndarray) -> np.ndarray:
+    """The same map in the angle θ = arccos c, well conditioned as θ → 0 where c_ℓ → 1 loses digits.
+
+    With f(cos θ) = (sin θ + (π − θ) cos θ)/π (the arc-cosine kernel of order 1, Cho & Saul, Kernel
+    methods for deep learning, 2009), 1 − f = ((π − θ)·2 sin²(θ/2) + (θ − sin θ))/π, θ − sin θ by its
+    Taylor series below θ = 1/4 (8 terms: truncation < θ^19/19! < 1e-28 θ), and
+    θ_{ℓ+1} = 2 arcsin √((1 − f)/2): every term positive, no cancellation."""
+    small = np.minimum(theta, 0.25)
+    series = sum((-1) ** (k + 1) * small ** (2 * k + 1) / math.factorial(2 * k + 1) for k in range(1, 9))
+    excess = np.where(theta < 0.25, series, theta - np.sin(theta))
+    gap = ((np.pi - theta) * 2 * np.sin(theta / 2) ** 2 + excess) / np.pi
+    return 2 * np.arcsin(np.sqrt(gap / 2))
+
+
 def _measure_relu_recursion(statement, config, ctx):
-    """ℓ²(1 − c_ℓ) and the local decay exponent per c₀, and the ε^{3/2} coefficient, from the library's map."""
-    c = np.array(config["c0"], dtype=float)
+    """ℓ²(1 − c_ℓ) and the local decay exponent per c₀, and the ε^{3/2} coefficient, from the library's map.
+
+    The map is iterated in the angle θ_ℓ (:func:`_relu_angle_map`), whose first step is checked against the
+    library's dual (rounding model); 1 − c_ℓ = 2 sin²(θ_ℓ/2). Error model: truncation, the change over the
+    last doubling of ℓ, plus rounding, ℓ × :data:`_ANGLE_OPERATIONS` eps relative (each step's relative
+    error, not amplified: dθ_{ℓ+1}/dθ_ℓ · θ_ℓ/θ_{ℓ+1} → 1)."""
+    c0 = np.array(config["c0"], dtype=float)
+    theta = np.arccos(c0)
+    out = [ctx.exact(f"c0={c:g}: the angle form of the map against the library's", float(np.cos(t)),
+                     float(lib), operations=_ANGLE_OPERATIONS, scale=1.0)
+           for c, t, lib in zip(config["c0"], _relu_angle_map(theta), _relu_map(c0))]
     doublings = _DOUBLINGS[ctx.budget.level]
     gaps = {}
     for level in range(1, 2 ** doublings + 1):
-        c = _relu_map(c)
+        theta = _relu_angle_map(theta)
         if level & (level - 1) == 0 and level >= 2 ** (doublings - 2):
-            gaps[level] = 1.0 - c
+            gaps[level] = 2 * np.sin(theta / 2) ** 2
     last, middle, first = (2 ** (doublings - j) for j in range(3))
-    out = []
-    for i, c0 in enumerate(config["c0"]):
+    rounding = 2 * last * _ANGLE_OPERATIONS * float(np.finfo(float).eps)
+    for i, c in enumerate(config["c0"]):
         scaled = [ell * ell * gaps[ell][i] for ell in (middle, last)]
         slopes = [math.log(gaps[b][i] / gaps[a][i]) / math.log(2) for a, b in ((first, middle), (middle, last))]
-        out += [ctx.compare(f"c0={c0:g}: l^2 (1 - c_l) at l = {last}", scaled[1], abs(scaled[1] - scaled[0]),
+        out += [ctx.compare(f"c0={c:g}: l^2 (1 - c_l) at l = {last}", scaled[1],
+                            math.hypot(scaled[1] - scaled[0], rounding * scaled[1]),
                             predict(statement, "limit", {}), samples=1, kind="width"),
-                ctx.compare(f"c0={c0:g}: d log(1 - c_l)/d log l at l = {last}", slopes[1],
-                            abs(slopes[1] - slopes[0]), predict(statement, "exponent", {}), samples=1,
-                            kind="rate")]
+                ctx.compare(f"c0={c:g}: d log(1 - c_l)/d log l at l = {last}", slopes[1],
+                            math.hypot(slopes[1] - slopes[0], rounding), predict(statement, "exponent", {}),
+                            samples=1, kind="rate")]
     eps = np.array([1e-6, 4e-6])
     coefficient = (_relu_map(1.0 - eps) - 1.0 + eps) / eps ** 1.5
     out.append(ctx.compare("(f(1 - eps) - 1 + eps)/eps^1.5 at eps = 1e-6", float(coefficient[0]),
@@ -283,12 +325,14 @@ def _measure_relu_recursion(statement, config, ctx):
 
 _RELU_RECURSION_CHECK = NumericCheck(
     "library-recursion",
-    "the library's relu map (σ_w² = 2, σ_b = 0) iterated to ℓ = 4096 (8192 at standard, 65536 at thorough) from three c₀: ℓ²(1 − c_ℓ) and the "
-    "local exponent of 1 − c_ℓ in ℓ, and (f(1 − ε) − 1 + ε)/ε^{3/2} at ε = 1e-6, each against the "
-    "statement, with the change over the last doubling of ℓ (quadrupling of ε) as the standard error "
-    "(the truncation model of a sequence converging like log ℓ/ℓ, resp. ε^{1/2})",
+    "the relu map (σ_w² = 2, σ_b = 0), in the angle θ = arccos c so that no digits are lost as c_ℓ → 1, "
+    "checked against the library's dual (rounding model), iterated to ℓ = 4096 (8192 at standard, 65536 at "
+    "thorough) from three c₀: ℓ²(1 − c_ℓ) and the local exponent of 1 − c_ℓ in ℓ, and the library's "
+    "(f(1 − ε) − 1 + ε)/ε^{3/2} at ε = 1e-6, each against the statement, with the change over the last "
+    "doubling of ℓ (quadrupling of ε) as the standard error (the truncation model of a sequence converging "
+    "like log ℓ/ℓ, resp. ε^{1/2}) plus the stated rounding",
     lambda budget: st.just({"c0": _C0S}),
-    _measure_relu_recursion, per_example=2 * len(_C0S) + 1, examples=lambda budget: 1,
+    _measure_relu_recursion, per_example=3 * len(_C0S) + 1, examples=lambda budget: 1,
 )
 
 
@@ -307,7 +351,7 @@ def _measure_relu_networks(statement, config, ctx):
 _RELU_NETWORK_CHECK = NumericCheck(
     "finite-network-correlations",
     "the correlation ĉ_L of two inputs' empirical kernel in critical relu networks (σ_w² = 2, σ_b = 0) "
-    "over independent initialisations at widths 128, 256, 512: extrapolated limit against the statement's "
+    "over independent initialisations at widths 64, 256, 1024: extrapolated limit against the statement's "
     "map iterated from c₀, fluctuation exponent against the statement's",
     lambda budget: st.fixed_dictionaries({"c0": st.sampled_from((0.0, 0.5)), "layers": st.just(8)}),
     _measure_relu_networks, per_example=3, kind="width", explicit=(),
@@ -330,52 +374,68 @@ def _relu_mutants():
 # ------------------------------------------------------------------ depth.max_effective_depth
 
 _DEPTH_WIDTHS = (128, 512, 2048)
-"""Widths of the maximum-depth check: a factor 16 in n moves L_max by ξ_c ln 4, several SEs of its slope."""
-_GROUPS_DEPTH = 20
+"""Widths of the maximum-depth check: a factor 16 in n moves L_max by ξ_c ln 4, several SEs of its slope;
+equal steps in ln n, so the least-squares slope is the extreme widths' difference quotient."""
 
 
-def _crossing_depth(draws: np.ndarray, c_star: float, z: float) -> float:
-    """The depth at which |mean ĉ_ℓ − c*| falls to z × sd(ĉ_ℓ) (column ℓ of ``draws``: ĉ_ℓ per network),
-    by linear interpolation of the log signal-to-noise ratio between the layers that bracket z; ∞ when it
-    never falls that far."""
-    with np.errstate(divide="ignore"):  # column 0 is c₀ itself, without noise: ratio ∞
-        ratio = np.abs(draws.mean(axis=0) - c_star) / draws.std(axis=0, ddof=1)
-    below = np.flatnonzero(ratio[1:] <= z) + 1
-    if not below.size:
-        return math.inf
-    j = int(below[0])
-    return j - 1 + math.log(ratio[j - 1] / z) / math.log(ratio[j - 1] / ratio[j])
+_WINDOW = (-2, -1, 0, 1)
+"""Layers, relative to numeric.depth's integer L_max, over which the crossing depth is fitted."""
+
+
+def _crossing_depth(draws: np.ndarray, c_star: float, z: float, around: int) -> tuple[float, float]:
+    """The depth D at which |mean ĉ_ℓ − c*| falls to z × s, and its standard error (``draws`` column ℓ:
+    ĉ_ℓ per network; s the standard deviation of ĉ over networks at the last layer, run far enough past
+    L_max to be the stationary noise τ/√n).
+
+    r_ℓ = ln(|mean ĉ_ℓ − c*|/(z s)) is linear in ℓ where c_ℓ − c* ≈ A χ_c^ℓ: least squares over the fixed
+    layers ℓ_k = ``around`` + :data:`_WINDOW` gives r ≈ α + β(ℓ − ℓ̄), and D = ℓ̄ − α/β. A fixed window makes
+    D a smooth function of means (a crossing bracketed by the data is not), so the delta method applies:
+    D's influence function per network is −IF_α/β + α IF_β/β², from those of the log gaps,
+    ±(ĉ_{iℓ} − mean)/gap, and of ln s, ((ĉ_{iL} − mean)² − s²)/(2s²); SE = sd(IF)/√N, which keeps the
+    correlation between one network's layers."""
+    networks = draws.shape[0]
+    layers = around + np.array(_WINDOW)
+    if layers[0] < 1 or layers[-1] >= draws.shape[1] - 1:
+        raise ValueError(f"around={around}: the window {layers.tolist()} must lie inside layers 1.."
+                         f"{draws.shape[1] - 2}")
+    mean = draws.mean(axis=0)
+    deviation = draws - mean
+    noise = draws[:, -1].std(ddof=1)
+    gap = np.abs(mean[layers] - c_star)
+    ratio = np.log(gap / (z * noise))
+    centred = layers - layers.mean()
+    alpha, beta = ratio.mean(), centred @ ratio / (centred @ centred)
+    influence = (np.sign(mean[layers] - c_star) * deviation[:, layers] / gap
+                 - ((deviation[:, -1] ** 2 - noise ** 2) / (2 * noise ** 2))[:, None])
+    total = -influence.mean(axis=1) / beta + alpha * (influence @ centred) / (centred @ centred) / beta ** 2
+    return float(layers.mean() - alpha / beta), float(np.sqrt(np.mean(total ** 2) / networks))
 
 
 def _measure_max_depth(statement, config, ctx):
     """The crossing depth of finite tanh networks at three widths against the statement's L_max (χ_c, c*,
-    τ from numeric.depth, A from its mean-field recursion); its slope in ln n; the noise's exponent."""
+    τ and the mean-field amplitude A from numeric.depth); its slope in ln n; the noise's exponent."""
     w, b, c0, z = config["weight_std"], config["bias_std"], config["c0"], 1.0
     scales = numeric_depth.depth_scales("tanh", w, b)
     q, c_star, chi = float(scales.q_star), float(scales.c_star), float(scales.chi_c)
-    amplitude = abs(float(numeric_depth.correlations("tanh", w, b, c0, 60)[-1]) - c_star) / chi ** 60
-    networks = (400, 400, 2000)[ctx.budget.level]
-    depths, ses, predictions, stds = [], [], [], []
+    networks = (400, 500, 2000)[ctx.budget.level]
+    depths, ses, stds = [], [], []
     out = []
     for n in _DEPTH_WIDTHS:
         library = numeric_depth.max_effective_depth("tanh", w, b, n, c0, threshold=z)
-        draws = simulate_correlations(activations.get("tanh"), w, q, c0, int(library.depth) + 4, n, networks,
+        draws = simulate_correlations(activations.get("tanh"), w, q, c0, int(library.depth) + 6, n, networks,
                                       ctx.rng("width", n), bias_std=b)
-        groups = np.array_split(np.arange(networks), _GROUPS_DEPTH)
-        jack = np.array([_crossing_depth(np.delete(draws, g, axis=0), c_star, z) for g in groups])
-        se = float(np.sqrt((_GROUPS_DEPTH - 1) / _GROUPS_DEPTH * np.sum((jack - jack.mean()) ** 2)))
-        prediction = predict(statement, "depth", {D.CHI: chi, D.AMPLITUDE: amplitude, D.TAU: library.noise,
-                                                  D.ZETA: z, asymptotics.n: n})
-        depths.append(_crossing_depth(draws, c_star, z))
+        prediction = predict(statement, "depth", {D.CHI: chi, D.AMPLITUDE: abs(library.amplitude),
+                                                  D.TAU: library.noise, D.ZETA: z, asymptotics.n: n})
+        depth, se = _crossing_depth(draws, c_star, z, int(library.depth))
+        depths.append(depth)
         ses.append(se)
-        predictions.append(prediction)
         stds.append(draws[:, -1].std(ddof=1))
-        out.append(ctx.compare(f"tanh sigma_w={w:g} sigma_b={b:g} c0={c0:g} n={n}: crossing depth", depths[-1], se,
+        out.append(ctx.compare(f"tanh sigma_w={w:g} sigma_b={b:g} c0={c0:g} n={n}: crossing depth", depth, se,
                                prediction, samples=networks, kind="rate", scale=prediction))
-    log_n = np.log(np.array(_DEPTH_WIDTHS, dtype=float))
-    fit = wls(np.column_stack([np.ones_like(log_n), log_n]), np.array(depths), np.array(ses))
+    span = math.log(_DEPTH_WIDTHS[-1] / _DEPTH_WIDTHS[0])
     slope = predict(statement, "width slope", {D.CHI: chi})
-    out.append(ctx.compare(f"sigma_w={w:g}: d L_max / d ln n", float(fit.coef[1]), fit.se(1), slope,
+    out.append(ctx.compare(f"sigma_w={w:g}: d L_max / d ln n", (depths[-1] - depths[0]) / span,
+                           math.hypot(ses[-1], ses[0]) / span, slope,
                            samples=networks * len(_DEPTH_WIDTHS), kind="rate", scale=abs(slope)))
     noise = loglog_slope(np.array(_DEPTH_WIDTHS, dtype=float), np.array(stds),
                          np.full(len(stds), log_std_se(networks)))
@@ -388,16 +448,17 @@ def _measure_max_depth(statement, config, ctx):
 
 _MAX_DEPTH_CHECK = NumericCheck(
     "finite-network-max-depth",
-    "tanh networks (chaotic phase, c* < 1) at widths 128, 512, 2048, 400 initialisations each (2000 at "
-    "thorough), run 4 layers past numeric.depth.max_effective_depth: the depth where |mean ĉ_ℓ − c*| falls "
-    "to one standard deviation of ĉ_ℓ across networks (the finite-width noise; log-linear interpolation "
-    "between layers, delete-one-group jackknife SE) against the statement's L_max with χ_c, c* and τ from "
-    "numeric.depth and A from its mean-field recursion (tested at the rate target: L_max is a logarithm "
-    "over a rate); the slope of that depth in ln n against the statement's ξ_c/2; the exponent of the "
-    "noise past L_max against −1/2",
-    lambda budget: st.sampled_from(({"weight_std": 2.5, "bias_std": 0.5, "c0": 0.6},
-                                    {"weight_std": 2.5, "bias_std": 0.5, "c0": -0.3},
-                                    {"weight_std": 3.0, "bias_std": 0.2, "c0": 0.5})),
+    "tanh networks (chaotic phase, c* < 1; σ_b = 0 or small, where the map's curvature at c* = 0 vanishes and "
+    "c_ℓ − c* = A χ_c^ℓ holds to < 1% at the crossing) at widths 128, 512, 2048, 400 initialisations each "
+    "(500 at standard, 2000 at thorough), run 6 layers past numeric.depth.max_effective_depth's L: the depth where "
+    "|mean ĉ_ℓ − c*| falls to one standard deviation of ĉ across networks at the last layer (the stationary "
+    "finite-width noise), from a log-linear fit over layers L − 2 .. L + 1 (delta-method SE) against the statement's "
+    "L_max with χ_c, c*, τ and the mean-field amplitude A from numeric.depth (tested at the rate target: L_max "
+    "is a logarithm over a rate); the slope of that depth in ln n against the statement's ξ_c/2; the exponent "
+    "of the noise past L_max against −1/2",
+    lambda budget: st.sampled_from(({"weight_std": 3.0, "bias_std": 0.0, "c0": 0.5},
+                                    {"weight_std": 3.0, "bias_std": 0.0, "c0": -0.4},
+                                    {"weight_std": 3.0, "bias_std": 0.1, "c0": 0.5})),
     _measure_max_depth, per_example=len(_DEPTH_WIDTHS) + 3, examples=lambda budget: (1, 1, 3)[budget.level],
 )
 
@@ -474,7 +535,9 @@ _DEGENERACY_CHECK = NumericCheck(
     _measure_degeneracy, per_example=2, examples=lambda budget: (1, 1, 2)[budget.level],
 )
 
-_NTK_WIDTHS = (64, 128, 256)
+_NTK_WIDTHS = (32, 64, 256)
+"""The empirical NTK costs O(n²) per network: a factor 8 from 32 (not 4 from 64) widens the fluctuation fit's
+span for less time."""
 _NTK_DEPTH = 4
 
 
@@ -501,7 +564,7 @@ _FINITE_NTK_CHECK = NumericCheck(
     "finite-network-ntk",
     "1 − the normalised empirical NTK of two inputs (correlation c₀ at the fixed length q*) of finite erf "
     "MLPs of depth 4 (numeric.networks, NTK parameterisation) over 400 independent initialisations (600 at "
-    "standard, 4400 at thorough) at widths 64, 128, 256: extrapolated limit against the library's analytic "
+    "standard, 4400 at thorough) at widths 32, 64, 256: extrapolated limit against the library's analytic "
     "e_4 (the trend check library-ntk-over-depth fits), fluctuation exponent against the statement's",
     lambda budget: st.fixed_dictionaries({"weight_std": st.just(1.2), "bias_std": st.just(0.5),
                                           "c0": st.sampled_from((0.3, 0.6))}),

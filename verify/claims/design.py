@@ -64,7 +64,7 @@ def _measure_ntk(statement, config, ctx):
     rho = config["rho"]
     fn, deriv = _NTK.activation.fn, _NTK.activation.deriv
     chol = np.linalg.cholesky(np.array([[1.0, rho], [rho, 1.0]]) + 1e-15 * np.eye(2))
-    draws, networks = [], (800, 800, 9000)[ctx.budget.level]
+    draws, networks = [], (800, 800, 4500)[ctx.budget.level]
     for n in WIDTHS:
         rng = ctx.rng("width", n)
         z = rng.standard_normal((networks, n, 2)) @ chol.T
@@ -80,7 +80,7 @@ _NTK_CHECK = NumericCheck(
     "designed-ntk-width-limit",
     "the empirical NTK Θ̂_n = (1/n)Σ_j σ_N(z_j)σ_N(z'_j) + ρ(1/n)Σ_j v_j² σ_N'(z_j)σ_N'(z'_j) of "
     "one-hidden-layer networks with the activation designed for (1 + ρ)²/4, over independent "
-    "initialisations at widths 128, 256, 512: extrapolated limit and fluctuation exponent",
+    "initialisations at widths 64, 256, 1024: extrapolated limit and fluctuation exponent",
     lambda budget: st.fixed_dictionaries({"rho": st.floats(-0.9, 0.9)}),
     _measure_ntk, per_example=3, kind="width", explicit=({"rho": 0.4},),
     examples=lambda budget: (1, 2, 4)[budget.level],
