@@ -258,12 +258,14 @@ def _trig_parts(k11, k22, k12) -> tuple[Array, Array]:
     """(E[sin u sin v], E[cos u cos v]) = e^{−(k11+k22)/2} (sinh k12, cosh k12).
 
     From E[cos(u ∓ v)] = e^{−(k11 + k22 ∓ 2k12)/2}; written with exponents ≤ 0
-    (|k12| ≤ (k11 + k22)/2) so large variances underflow to 0 instead of giving inf·0.
+    (|k12| ≤ (k11 + k22)/2) so large variances underflow to 0 instead of giving inf·0,
+    and the sinh part as e^{|k12| − m}(1 − e^{−2|k12|})/2 with expm1, so that at small
+    k12 (sin's length map near σ_w = 1) no digits cancel.
     """
     k11, k22, k12 = (np.asarray(k, dtype=float) for k in (k11, k22, k12))
     mean = 0.5 * (k11 + k22)
-    plus, minus = np.exp(k12 - mean), np.exp(-k12 - mean)
-    return 0.5 * (plus - minus), 0.5 * (plus + minus)
+    plus, minus = np.exp(np.abs(k12) - mean), np.exp(-np.abs(k12) - mean)
+    return -0.5 * np.sign(k12) * plus * np.expm1(-2 * np.abs(k12)), 0.5 * (plus + minus)
 
 
 def _trig(name: str, fn, deriv, *, odd: bool) -> Activation:
