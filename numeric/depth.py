@@ -36,7 +36,10 @@ the derivative of V in closed form; the others use the graded Gauss–Legendre r
 terms, the tail Σ_{k>K} a_k² = V − Σ_{k≤K} a_k² added as a multiple of c^{K+1} so that
 the series is exact at c = 1) for the correlation map. Against 30-digit mpmath
 (tests/numeric/test_depth.py) q*, c*, χ₁, χ_c agree to ≤ 1e-10 relative for
-σ_w ∈ [0.5, 3], σ_b ∈ [0, 1].
+σ_w ∈ [0.5, 3], σ_b ∈ [0, 1], times the condition number 1/|1 − χ_q| of q*: a relative
+error ε of V moves q* by ε/|1 − χ_q| relative. The factor is ~1 except near the length
+map's own critical point (e.g. tanh at σ_w = 1 as σ_b → 0, where χ_q → 1 and q* ~ σ_b/√2
+is decided by V(q) − q = O(q²), below the rounding of V).
 """
 from __future__ import annotations
 
@@ -405,6 +408,7 @@ def _fixed_point(moments: _Moments, w: Array, b: Array) -> _LengthFixedPoint:
         for field, value in zip(fields, (0.0, *at_zero)):
             field[zero[stable]] = value
     active = np.flatnonzero(np.isnan(result))
+    active = active[~_below_tiny(moments, w, b, active, fields)]
     lo, hi, q, beyond = _start(moments, w, b, active)
     result[active[beyond]] = np.inf
     active = active[~beyond]
@@ -442,6 +446,29 @@ def _fixed_point(moments: _Moments, w: Array, b: Array) -> _LengthFixedPoint:
 _TABLE = np.concatenate([[0.0], np.geomspace(1e-8, _Q_INFINITE, 1200)])  # ratio 1.039
 _STRIDE = 3  # F's sign is scanned on every 3rd node of _TABLE (ratio 1.12), then on the 3 before the first < 0
 _START_BISECTIONS = 32  # the interpolant's root to 2^−32 of a table interval (~1e-11 q)
+
+
+def _below_tiny(moments: _Moments, w: Array, b: Array, active: Array, fields: list[Array]) -> Array:
+    """Sets q* where it lies below ``_TINY_Q`` (σ_b and σ_w σ(0) tiny), where the moments are
+    not evaluated; returns which of ``active`` were set.
+
+    There V(q) = σ(0)² + V'(0⁺) q to relative O(q) (O(q^{3/2}) at worst), so
+    q* = (σ_w² σ(0)² + σ_b²)/(1 − σ_w² V'(0⁺)) where that is positive and below ``_TINY_Q``
+    (the quadratic term of V matters only where |1 − σ_w² V'(0⁺)| ≲ q*, far below the rounding
+    of V'; at such a near-critical point q* is ill-conditioned, see the module docstring).
+    """
+    if not active.size:
+        return np.zeros(0, dtype=bool)
+    _, slope, deriv_sq = moments(np.zeros(1))
+    at_zero = float(np.asarray(moments.act.fn(np.zeros(1)), dtype=float)[0]) ** 2
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        denominator = 1.0 - w[active] * slope[0]
+        linear = (w[active] * at_zero + b[active]) / denominator
+    tiny = (denominator > 0) & (linear > 0) & (linear < _TINY_Q)
+    done = active[tiny]
+    for field, value in zip(fields, (linear[tiny], at_zero + slope[0] * linear[tiny], slope[0], deriv_sq[0])):
+        field[done] = value
+    return tiny
 
 
 def _start(moments, w, b, active):
