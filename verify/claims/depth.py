@@ -197,7 +197,7 @@ def _measure_approach(statement, config, ctx):
     scales = numeric_depth.depth_scales("tanh", w, b)
     q, c_star, chi = float(scales.q_star), float(scales.c_star), float(scales.chi_c)
     c0 = c_star + config["offset"] if c_star < 1 else 1.0 - config["offset"]
-    networks = (400, 800, 3000)[ctx.budget.level]
+    networks = (800, 1200, 3000)[ctx.budget.level]
     draws = simulate_correlations(activations.get("tanh"), w, q, c0, layers + 1, config["width"], networks,
                                   ctx.rng("networks"), bias_std=b)
     weights = np.abs(numeric_depth.correlations("tanh", w, b, c0, layers) - c_star)
